@@ -1,0 +1,42 @@
+# Tributary's developer commands. README.md names the two a newcomer needs: `make run`, `make test`.
+SWIFT ?= swift
+# Extra arguments for `tributary serve`, e.g. make run SERVE_ARGS="--listen 0.0.0.0:1883"
+SERVE_ARGS ?=
+
+.PHONY: setup build release run test lint format bench-mqtt fuzz-mqtt clean
+
+## Install the Debian packages and the Python peers the tests use (idempotent).
+setup:
+	./scripts/setup
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product tributary
+
+## The main job: a release build of the broker, started on the embedded defaults.
+run: setup release
+	.build/release/tributary serve $(SERVE_ARGS)
+
+## Every test: formatting, unit, codec, integration tests against independent peers.
+test: setup lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
+
+## Tributary vs Mosquitto, same client tool, one run (see docs/benchmarks.md).
+bench-mqtt: setup release
+	./scripts/bench-mqtt
+
+## Fuzz the MQTT decoder; RUNS=N inputs (not part of `make test`).
+fuzz-mqtt:
+	./scripts/fuzz-mqtt $(RUNS)
+
+clean:
+	rm -rf .build

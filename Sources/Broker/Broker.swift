@@ -1,0 +1,1 @@
+// Placeholder until the Broker module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Placeholder until the BrokerCore module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Placeholder until the KafkaClient module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Placeholder until the KafkaProtocol module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Placeholder until the MQTTClient module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Tributary: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary",
+        abstract: "An MQTT broker with a native Apache Kafka bridge.",
+        subcommands: []
+    )
+}
