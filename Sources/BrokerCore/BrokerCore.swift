@@ -1,1 +1,0 @@
-// Placeholder until the BrokerCore module lands; see ../shared/DESIGN.md.
