@@ -1,14 +1,15 @@
 /// The subscriptions whose filter ends at one node of the subscription tree: ordinary ones (at
 /// most one per subscriber, MQTT-3.8.4-3) and shared groups keyed by ShareName.
+@usableFromInline
 struct NodeSubscriptions<Subscriber: Hashable & Sendable>: Sendable {
-    typealias Entry = SubscriptionEntry<Subscriber>
+    @usableFromInline typealias Entry = SubscriptionEntry<Subscriber>
 
     /// Ordinary subscriptions, in an array because routing iterates them on every publish.
-    private(set) var direct: ContiguousArray<Entry> = []
+    @usableFromInline private(set) var direct: ContiguousArray<Entry> = []
     /// Where each subscriber sits in `direct`, kept only for crowded nodes (a filter thousands of
     /// sessions subscribe to) so that unsubscribing stays O(1) there and costs nothing elsewhere.
     private var directPositions: [Subscriber: Int] = [:]
-    private(set) var groups: ContiguousArray<SharedSubscriptionGroup<Subscriber>> = []
+    @usableFromInline private(set) var groups: ContiguousArray<SharedSubscriptionGroup<Subscriber>> = []
 
     private static var indexThreshold: Int { 16 }
 

@@ -32,7 +32,7 @@ public struct RetainedMessageTree<Message: Sendable>: Sendable {
     /// characters here.
     public mutating func set(_ message: Message?, forTopic topic: String) {
         guard let message else {
-            guard let node = trie.find(levels: TopicLevels(topic), wildcards: false),
+            guard let node = trie.find(topic[...], wildcards: false),
                 retained[Int(node)] != nil
             else { return }
             retained[Int(node)] = nil
@@ -41,7 +41,7 @@ public struct RetainedMessageTree<Message: Sendable>: Sendable {
             trie.prune(from: node)
             return
         }
-        let node = trie.insert(levels: TopicLevels(topic), wildcards: false)
+        let node = trie.insert(topic[...], wildcards: false)
         if retained.count < trie.capacity {
             retained.append(contentsOf: repeatElement(nil, count: trie.capacity - retained.count))
         }
@@ -54,7 +54,7 @@ public struct RetainedMessageTree<Message: Sendable>: Sendable {
 
     /// The retained message of exactly `topic`, if any.
     public func message(forTopic topic: String) -> Message? {
-        guard let node = trie.find(levels: TopicLevels(topic), wildcards: false) else { return nil }
+        guard let node = trie.find(topic[...], wildcards: false) else { return nil }
         return retained[Int(node)]?.message
     }
 

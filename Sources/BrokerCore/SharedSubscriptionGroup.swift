@@ -2,13 +2,14 @@ import Atomics
 
 /// The members of one shared subscription `$share/{ShareName}/{filter}` (MQTT 5.0 §4.8.2): each
 /// matching message goes to exactly one of them.
+@usableFromInline
 struct SharedSubscriptionGroup<Subscriber: Hashable & Sendable>: Sendable {
     /// The ShareName; the filter is the node the group hangs on.
     let name: String
-    var members: ContiguousArray<SubscriptionEntry<Subscriber>> = []
+    @usableFromInline var members: ContiguousArray<SubscriptionEntry<Subscriber>> = []
     /// The index of the member chosen last. Routing runs concurrently under a read lock, so the
     /// only state it changes is this atomic; a copy of the tree shares it, which is harmless.
-    let cursor = ManagedAtomic<Int>(-1)
+    @usableFromInline let cursor = ManagedAtomic<Int>(-1)
 
     init(name: String) { self.name = name }
 
@@ -21,6 +22,7 @@ struct SharedSubscriptionGroup<Subscriber: Hashable & Sendable>: Sendable {
     ///
     /// The cursor advances with compare-and-exchange, so concurrent routers take turns instead of
     /// picking the same member; after a few lost races a reader settles for its own choice.
+    @inlinable
     func nextMember(preferring isPreferred: (Subscriber) -> Bool) -> SubscriptionEntry<Subscriber>? {
         let count = members.count
         guard count > 1 else { return members.first }

@@ -16,6 +16,7 @@ public struct SubscriptionMatch<Subscriber: Hashable & Sendable>: Sendable, Hash
     /// receive one shared and one ordinary delivery of the same message.
     public var isShared: Bool
 
+    @inlinable
     public init(
         subscriber: Subscriber,
         qos: QoS,

@@ -16,6 +16,7 @@ extension SubscriptionTree {
     /// Pass the same array for every publish (after `removeAll(keepingCapacity: true)`): routing
     /// itself does not allocate unless one subscriber's overlapping subscriptions carry several
     /// identifiers, or very large matching sets overlap.
+    @inlinable
     public func match(
         topic: String,
         publisher: Subscriber?,
@@ -29,52 +30,62 @@ extension SubscriptionTree {
         var positions: [Subscriber: Int] = [:]
         var usesPositions = false
 
-        trie.forEachFilterNode(matching: topic) { node in
-            let payload = payloads[Int(node)]
-
-            if !payload.direct.isEmpty {
-                if nodesWithDirectMatches == 0 {
-                    // The first node cannot hold duplicates: one ordinary subscription per
-                    // subscriber and filter.
-                    for entry in payload.direct where !(entry.options.noLocal && entry.subscriber == publisher) {
-                        matches.append(entry.match(isShared: false))
-                    }
-                } else {
-                    if !usesPositions && (matches.count - firstMatch) * payload.direct.count > Self.mergeScanLimit {
-                        for index in firstMatch..<matches.count where !matches[index].isShared {
-                            positions[matches[index].subscriber] = index
+        // Unsafe views keep reference counting out of the per-node work; only the matches
+        // appended retain what they hold.
+        payloads.withUnsafeBufferPointer { payloads in
+            trie.forEachFilterNode(matching: topic) { node in
+                payloads[Int(node)].direct.withUnsafeBufferPointer { direct in
+                    guard !direct.isEmpty else { return }
+                    if nodesWithDirectMatches == 0 {
+                        // The first node cannot hold duplicates: one ordinary subscription per
+                        // subscriber and filter.
+                        for index in direct.indices
+                        where !(direct[index].options.noLocal && direct[index].subscriber == publisher) {
+                            matches.append(direct[index].match(isShared: false))
                         }
-                        usesPositions = true
-                    }
-                    for entry in payload.direct where !(entry.options.noLocal && entry.subscriber == publisher) {
-                        let existing =
-                            usesPositions
-                            ? positions[entry.subscriber]
-                            : Self.directMatchIndex(of: entry.subscriber, in: matches, from: firstMatch)
-                        if let existing {
-                            Self.merge(entry, into: &matches[existing])
-                        } else {
-                            matches.append(entry.match(isShared: false))
-                            if usesPositions {
-                                positions[entry.subscriber] = matches.count - 1
+                    } else {
+                        if !usesPositions && (matches.count - firstMatch) * direct.count > Self.mergeScanLimit {
+                            for index in firstMatch..<matches.count where !matches[index].isShared {
+                                positions[matches[index].subscriber] = index
+                            }
+                            usesPositions = true
+                        }
+                        for index in direct.indices
+                        where !(direct[index].options.noLocal && direct[index].subscriber == publisher) {
+                            let subscriber = direct[index].subscriber
+                            let existing =
+                                usesPositions
+                                ? positions[subscriber]
+                                : Self.directMatchIndex(of: subscriber, in: matches, from: firstMatch)
+                            if let existing {
+                                Self.merge(direct[index], into: &matches[existing])
+                            } else {
+                                matches.append(direct[index].match(isShared: false))
+                                if usesPositions {
+                                    positions[subscriber] = matches.count - 1
+                                }
                             }
                         }
                     }
+                    nodesWithDirectMatches += 1
                 }
-                nodesWithDirectMatches += 1
-            }
 
-            for group in payload.groups {
-                if let member = group.nextMember(preferring: isPreferred) {
-                    matches.append(member.match(isShared: true))
+                payloads[Int(node)].groups.withUnsafeBufferPointer { groups in
+                    for index in groups.indices {
+                        if let member = groups[index].nextMember(preferring: isPreferred) {
+                            matches.append(member.match(isShared: true))
+                        }
+                    }
                 }
             }
         }
     }
 
-    private static var mergeScanLimit: Int { 256 }
+    @inlinable
+    static var mergeScanLimit: Int { 256 }
 
-    private static func directMatchIndex(of subscriber: Subscriber, in matches: [Match], from start: Int) -> Int? {
+    @inlinable
+    static func directMatchIndex(of subscriber: Subscriber, in matches: [Match], from start: Int) -> Int? {
         var index = start
         while index < matches.count {
             if !matches[index].isShared && matches[index].subscriber == subscriber {
@@ -86,7 +97,8 @@ extension SubscriptionTree {
     }
 
     /// Folds one more matching subscription of the same subscriber into its match.
-    private static func merge(_ entry: SubscriptionEntry<Subscriber>, into match: inout Match) {
+    @inlinable
+    static func merge(_ entry: SubscriptionEntry<Subscriber>, into match: inout Match) {
         // MQTT-3.3.4-2: the highest QoS of the overlapping subscriptions.
         if entry.options.qos > match.qos {
             match.qos = entry.options.qos

@@ -12,8 +12,10 @@ import MQTTCodec
 public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
     public typealias Match = SubscriptionMatch<Subscriber>
 
+    @usableFromInline
     var trie = TopicTrie()
     /// The subscriptions at each trie node, indexed like `trie` (the root's entry stays empty).
+    @usableFromInline
     var payloads: [NodeSubscriptions<Subscriber>] = [NodeSubscriptions()]
     /// Each subscriber's filters and the node holding each, for unsubscribe and session end.
     var nodesBySubscriber: [Subscriber: [TopicFilter: TopicTrie.NodeIndex]] = [:]
@@ -46,7 +48,7 @@ public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
             _ = upsert(entry, for: filter, at: node)
             return false
         }
-        let node = trie.insert(levels: TopicLevels(filter.filter), wildcards: true)
+        let node = trie.insert(filter.filter[...], wildcards: true)
         if payloads.count < trie.capacity {
             payloads.append(contentsOf: repeatElement(NodeSubscriptions(), count: trie.capacity - payloads.count))
         }

@@ -7,63 +7,75 @@ extension TopicTrie {
     /// One walk visits, level by level, the named child equal to the topic's level and the `+`
     /// child, and reports the `#` child of every node it reaches, which matches the remaining
     /// levels or, at the end of the topic, the parent level (`sport/#` matches `sport`, §4.7.1.2).
+    @usableFromInline
     func forEachFilterNode(matching topic: String, _ body: (NodeIndex) -> Void) {
         topic.withUTF8Bytes { bytes in
-            nodes.withUnsafeBufferPointer { nodes in
-                let walk = RoutingWalk(
-                    topic: topic,
-                    bytes: bytes,
-                    nodes: nodes,
-                    // MQTT-4.7.2-1: wildcards in the first level do not match `$…` topics.
-                    isSystemTopic: bytes.first == TopicByte.dollar
-                )
-                walk.visit(Self.root, levelStart: 0, body)
+            var levelCount = 1
+            for byte in bytes where byte == TopicByte.slash {
+                levelCount += 1
+            }
+            // Each level's key, computed the first time the level is looked up.
+            withUnsafeTemporaryAllocation(of: LevelKey?.self, capacity: levelCount) { keys in
+                keys.initialize(repeating: nil)
+                withView { view in
+                    let walk = RoutingWalk(
+                        view: view,
+                        topic: bytes,
+                        levelKeys: keys,
+                        // MQTT-4.7.2-1: wildcards in the first level do not match `$…` topics.
+                        isSystemTopic: bytes.first == TopicByte.dollar
+                    )
+                    walk.visit(Self.root, levelStart: 0, level: 0, body)
+                }
             }
         }
     }
 
     private struct RoutingWalk {
-        let topic: String
-        let bytes: UnsafeBufferPointer<UInt8>
-        let nodes: UnsafeBufferPointer<Node>
+        let view: View
+        let topic: UnsafeBufferPointer<UInt8>
+        let levelKeys: UnsafeMutableBufferPointer<LevelKey?>
         let isSystemTopic: Bool
 
-        /// Visits `node`, whose filter matched the levels before `levelStart`.
-        func visit(_ node: NodeIndex, levelStart: Int, _ body: (NodeIndex) -> Void) {
+        /// Visits `node`, whose filter matched the levels before `levelStart` (level number `level`).
+        func visit(_ node: NodeIndex, levelStart: Int, level: Int, _ body: (NodeIndex) -> Void) {
+            let current = view[node]
             let wildcardsMatch = node != TopicTrie.root || !isSystemTopic
-            let hashChild = nodes[Int(node)].hashChild
-            if wildcardsMatch && hashChild != TopicTrie.none && nodes[Int(hashChild)].hasPayload {
-                body(hashChild)
+            if wildcardsMatch && current.hashChild != TopicTrie.none && view[current.hashChild].hasPayload {
+                body(current.hashChild)
             }
-            let levelEnd = TopicFilter.endOfLevel(in: bytes, from: levelStart)
-            if !nodes[Int(node)].children.isEmpty {
-                let utf8 = topic.utf8
-                let start = utf8.index(utf8.startIndex, offsetBy: levelStart)
-                let end = utf8.index(start, offsetBy: levelEnd - levelStart)
-                if let child = nodes[Int(node)].children[TopicKey(topic[start..<end])] {
-                    arrive(at: child, levelEnd: levelEnd, body)
+            let levelEnd = TopicFilter.endOfLevel(in: topic, from: levelStart)
+            if current.firstChild != TopicTrie.none {
+                let key: LevelKey
+                if let known = levelKeys[level] {
+                    key = known
+                } else {
+                    key = LevelKey(UnsafeBufferPointer(rebasing: topic[levelStart..<levelEnd]))
+                    levelKeys[level] = key
+                }
+                if let child = view.namedChild(of: node, level: key) {
+                    arrive(at: child, levelEnd: levelEnd, level: level, body)
                 }
             }
-            let plusChild = nodes[Int(node)].plusChild
-            if wildcardsMatch && plusChild != TopicTrie.none {
-                arrive(at: plusChild, levelEnd: levelEnd, body)
+            if wildcardsMatch && current.plusChild != TopicTrie.none {
+                arrive(at: current.plusChild, levelEnd: levelEnd, level: level, body)
             }
         }
 
         /// `node` matched the level ending at `levelEnd`.
         @inline(__always)
-        private func arrive(at node: NodeIndex, levelEnd: Int, _ body: (NodeIndex) -> Void) {
-            if levelEnd < bytes.count {
-                visit(node, levelStart: levelEnd + 1, body)
+        private func arrive(at node: NodeIndex, levelEnd: Int, level: Int, _ body: (NodeIndex) -> Void) {
+            if levelEnd < topic.count {
+                visit(node, levelStart: levelEnd + 1, level: level + 1, body)
                 return
             }
             // The topic ends here: the node's own filter matches, and so does `…/#` below it.
-            if nodes[Int(node)].hasPayload {
+            let reached = view[node]
+            if reached.hasPayload {
                 body(node)
             }
-            let hashChild = nodes[Int(node)].hashChild
-            if hashChild != TopicTrie.none && nodes[Int(hashChild)].hasPayload {
-                body(hashChild)
+            if reached.hashChild != TopicTrie.none && view[reached.hashChild].hasPayload {
+                body(reached.hashChild)
             }
         }
     }
@@ -75,71 +87,82 @@ extension TopicTrie {
     /// `wildcards: false`. Only the branches the filter can match are visited.
     func forEachTopicNode(matching filter: Substring, _ body: (NodeIndex) throws -> Void) rethrows {
         try filter.withUTF8Bytes { bytes in
-            try visitTopics(Self.root, filter: filter, bytes: bytes, levelStart: 0, body)
+            try withView { view in
+                try Self.visitTopics(Self.root, view: view, filter: bytes, levelStart: 0, body)
+            }
         }
     }
 
-    private func visitTopics(
+    private static func visitTopics(
         _ node: NodeIndex,
-        filter: Substring,
-        bytes: UnsafeBufferPointer<UInt8>,
+        view: View,
+        filter: UnsafeBufferPointer<UInt8>,
         levelStart: Int,
         _ body: (NodeIndex) throws -> Void
     ) rethrows {
-        let levelEnd = TopicFilter.endOfLevel(in: bytes, from: levelStart)
+        let levelEnd = TopicFilter.endOfLevel(in: filter, from: levelStart)
         let isWildcard = levelEnd - levelStart == 1
         let isRoot = node == Self.root
 
-        if isWildcard && bytes[levelStart] == TopicByte.hash {
+        if isWildcard && filter[levelStart] == TopicByte.hash {
             // The parent level itself (§4.7.1.2); the root stands for no topic.
-            if !isRoot && self[node].hasPayload {
+            if !isRoot && view[node].hasPayload {
                 try body(node)
             }
-            try forEachDescendant(of: node, skippingSystemTopics: isRoot, body)
+            try forEachDescendant(of: node, view: view, skippingSystemTopics: isRoot, body)
             return
         }
 
         func arrive(at child: NodeIndex) throws {
-            if levelEnd < bytes.count {
-                try visitTopics(child, filter: filter, bytes: bytes, levelStart: levelEnd + 1, body)
-            } else if self[child].hasPayload {
+            if levelEnd < filter.count {
+                try visitTopics(child, view: view, filter: filter, levelStart: levelEnd + 1, body)
+            } else if view[child].hasPayload {
                 try body(child)
             }
         }
 
-        if isWildcard && bytes[levelStart] == TopicByte.plus {
-            for (level, child) in self[node].children {
+        if isWildcard && filter[levelStart] == TopicByte.plus {
+            var child = view[node].firstChild
+            while child != Self.none {
                 // MQTT-4.7.2-1
-                if isRoot && level.text.utf8.first == TopicByte.dollar { continue }
-                try arrive(at: child)
+                if !(isRoot && view.levelStartsWithDollar(child)) {
+                    try arrive(at: child)
+                }
+                child = view[child].nextSibling
             }
         } else {
-            let utf8 = filter.utf8
-            let start = utf8.index(utf8.startIndex, offsetBy: levelStart)
-            let end = utf8.index(start, offsetBy: levelEnd - levelStart)
-            if let child = self[node].children[TopicKey(filter[start..<end])] {
+            let level = UnsafeBufferPointer(rebasing: filter[levelStart..<levelEnd])
+            if let child = view.namedChild(of: node, level: LevelKey(level)) {
                 try arrive(at: child)
             }
         }
     }
 
     /// Every node with payload below `node`, iteratively (topic depth is client-controlled).
-    private func forEachDescendant(
+    private static func forEachDescendant(
         of node: NodeIndex,
+        view: View,
         skippingSystemTopics: Bool,
         _ body: (NodeIndex) throws -> Void
     ) rethrows {
         var pending: [NodeIndex] = []
-        for (level, child) in self[node].children {
+        var child = view[node].firstChild
+        while child != Self.none {
             // MQTT-4.7.2-1: a leading `#` does not match `$…` topics.
-            if skippingSystemTopics && level.text.utf8.first == TopicByte.dollar { continue }
-            pending.append(child)
+            if !(skippingSystemTopics && view.levelStartsWithDollar(child)) {
+                pending.append(child)
+            }
+            child = view[child].nextSibling
         }
         while let next = pending.popLast() {
-            if self[next].hasPayload {
+            if view[next].hasPayload {
                 try body(next)
             }
-            pending.append(contentsOf: self[next].children.values)
+            var child = view[next].firstChild
+            while child != Self.none {
+                pending.append(child)
+                child = view[child].nextSibling
+            }
         }
     }
 }

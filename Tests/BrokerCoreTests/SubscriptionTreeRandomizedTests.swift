@@ -150,3 +150,81 @@ import Testing
         }
     }
 }
+
+/// Many distinct levels, half of them longer than a node stores inline: exercises the growth of
+/// the child table, deletion from it, and the compaction of long level bytes.
+@Suite struct SubscriptionTreeLargeVocabularyTests {
+    static let vocabulary: [String] = (0..<300).map { index in
+        index % 2 == 0 ? "l\(index)" : "device-\(index)-0f8fad5b-d9cb-469f-a165-70867728950e"
+    }
+
+    static func randomPath(using random: inout SeededGenerator) -> [String] {
+        (0..<Int.random(in: 1...3, using: &random)).map { _ in vocabulary.randomElement(using: &random)! }
+    }
+
+    @Test func agreesWithBruteForceAndPrunesEverything() {
+        var random = SeededGenerator(seed: 2024)
+        var tree = Tree()
+        var retained = RetainedMessageTree<Int>()
+        var subscriptions: [(TestSubscriber, TopicFilter)] = []
+        var topics: Set<String> = []
+        let subscribers = (0..<40).map { TestSubscriber("s\($0)") }
+
+        for round in 0..<4 {
+            for _ in 0..<1500 {
+                var path = Self.randomPath(using: &random)
+                topics.insert(path.joined(separator: "/"))
+                retained.set(round, forTopic: path.joined(separator: "/"))
+                if Bool.random(using: &random) {
+                    path[Int.random(in: 0..<path.count, using: &random)] = "+"
+                }
+                let parsed = filter(
+                    path.joined(separator: "/") + (Int.random(in: 0..<5, using: &random) == 0 ? "/#" : "")
+                )
+                let subscriber = subscribers.randomElement(using: &random)!
+                if tree.subscribe(subscriber, to: parsed, options: options(), identifier: nil) {
+                    subscriptions.append((subscriber, parsed))
+                }
+            }
+            // Remove about two thirds, in random order.
+            subscriptions.shuffle(using: &random)
+            for (subscriber, parsed) in subscriptions.suffix(subscriptions.count * 2 / 3) {
+                #expect(tree.unsubscribe(subscriber, from: parsed) == true)
+            }
+            subscriptions.removeLast(subscriptions.count * 2 / 3)
+            for topic in topics.shuffled(using: &random).prefix(topics.count / 2) {
+                retained.set(nil, forTopic: topic)
+                topics.remove(topic)
+            }
+            #expect(tree.count == subscriptions.count)
+            #expect(retained.count == topics.count)
+
+            for _ in 0..<200 {
+                let topic = Self.randomPath(using: &random).joined(separator: "/")
+                var matches: [Tree.Match] = []
+                tree.match(topic: topic, publisher: nil, preferring: { _ in true }, into: &matches)
+                let expected = Set(subscriptions.filter { $0.1.matches(topicName: topic) }.map { $0.0.name })
+                #expect(Set(matches.map(\.subscriber.name)) == expected, "routing \(topic)")
+                #expect(matches.count == expected.count)
+                #expect((retained.message(forTopic: topic) != nil) == topics.contains(topic))
+            }
+            for _ in 0..<50 {
+                var path = Self.randomPath(using: &random)
+                path[0] = "+"
+                let parsed = filter(path.joined(separator: "/"))
+                var found: Set<String> = []
+                retained.forEachMatch(of: parsed) { topic, _ in found.insert(topic) }
+                #expect(found == topics.filter { parsed.matches(topicName: $0) }, "retained for \(parsed)")
+            }
+        }
+
+        for subscriber in subscribers {
+            tree.removeAll(of: subscriber)
+        }
+        for topic in topics {
+            retained.set(nil, forTopic: topic)
+        }
+        #expect(tree.nodeCount == 0)
+        #expect(retained.nodeCount == 0)
+    }
+}
