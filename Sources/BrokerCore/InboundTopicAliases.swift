@@ -11,6 +11,7 @@ public struct InboundTopicAliases: Sendable {
     /// `maximum`, which the server chose).
     private var topics: [String?] = []
 
+    /// Empty mappings for a new connection whose CONNACK announced `maximum`.
     public init(maximum: UInt16) {
         self.maximum = maximum
     }

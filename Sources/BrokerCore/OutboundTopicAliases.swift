@@ -23,6 +23,7 @@ public struct OutboundTopicAliases: Sendable {
     private var mostRecent: UInt16 = 0
     private var leastRecent: UInt16 = 0
 
+    /// No aliases yet, for a new connection whose CONNECT announced `maximum`.
     public init(maximum: UInt16) {
         self.maximum = maximum
     }

@@ -25,6 +25,7 @@ public struct PacketIdentifierAllocator: Sendable {
     /// The number of identifiers currently in use.
     public private(set) var inUseCount = 0
 
+    /// No identifier in use; the first one handed out is 1.
     public init() {}
 
     /// Whether `identifier` is currently in use.

@@ -16,6 +16,7 @@ public struct RetainedMessageTree<Message: Sendable>: Sendable {
     /// The number of retained messages.
     public private(set) var count = 0
 
+    /// An empty tree.
     public init() {}
 
     /// Whether no message is retained.

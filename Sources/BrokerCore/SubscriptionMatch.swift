@@ -3,6 +3,7 @@ import MQTTCodec
 /// One delivery decided by `SubscriptionTree.match`: a subscriber that receives the PUBLISH, and
 /// how (MQTT 5.0 §3.3.4).
 public struct SubscriptionMatch<Subscriber: Hashable & Sendable>: Sendable, Hashable {
+    /// The session that receives the message.
     public var subscriber: Subscriber
     /// The highest QoS granted to the matching subscriptions; the message goes out at the minimum
     /// of this and its own QoS (MQTT-3.3.4-2, MQTT-3.8.4-8).
@@ -16,6 +17,7 @@ public struct SubscriptionMatch<Subscriber: Hashable & Sendable>: Sendable, Hash
     /// receive one shared and one ordinary delivery of the same message.
     public var isShared: Bool
 
+    /// A delivery; `SubscriptionTree.match` makes these.
     @inlinable
     public init(
         subscriber: Subscriber,

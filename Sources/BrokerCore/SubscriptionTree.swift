@@ -10,6 +10,7 @@ import MQTTCodec
 ///
 /// `Subscriber` identifies a session; the broker uses a class compared by identity.
 public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
+    /// One delivery produced by `match`.
     public typealias Match = SubscriptionMatch<Subscriber>
 
     @usableFromInline
@@ -23,6 +24,7 @@ public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
     /// The number of subscriptions (ordinary and shared memberships).
     public private(set) var count = 0
 
+    /// An empty tree.
     public init() {}
 
     /// Whether there is no subscription at all.

@@ -8,6 +8,7 @@ public struct TopicAliasError: Error, Hashable, CustomStringConvertible {
     /// What exactly was wrong, with the spec rule; for logs and the Reason String.
     public var detail: String
 
+    /// An error with its reason code and a detail for logs.
     public init(reasonCode: MQTTReasonCode, detail: String) {
         self.reasonCode = reasonCode
         self.detail = detail

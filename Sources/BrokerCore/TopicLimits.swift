@@ -20,6 +20,7 @@ public struct TopicLimits: Sendable, Hashable {
     /// The largest length the protocol can carry (a Two Byte Integer length prefix).
     public static let protocolMaximumLength = 65_535
 
+    /// Limits with the protocol's defaults for anything not given.
     public init(
         maximumLength: Int = Self.protocolMaximumLength,
         maximumLevels: Int = 128,
