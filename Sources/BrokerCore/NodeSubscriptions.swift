@@ -75,18 +75,22 @@ struct NodeSubscriptions<Subscriber: Hashable & Sendable>: Sendable {
         groups.firstIndex { utf8BytesEqual($0.name, name) }
     }
 
+    func sharedGroup(named name: String) -> SharedSubscriptionGroup<Subscriber>? {
+        groupPosition(named: name).map { groups[$0] }
+    }
+
     func sharedEntry(of subscriber: Subscriber, group name: String) -> Entry? {
         guard let group = groupPosition(named: name) else { return nil }
         return groups[group].index(of: subscriber).map { groups[group].members[$0] }
     }
 
     /// Adds or replaces the subscriber's membership in a shared group; returns whether it is new.
-    mutating func upsertShared(_ entry: Entry, group name: String) -> Bool {
+    mutating func upsertShared(_ entry: Entry, group name: String, filter: String) -> Bool {
         let group: Int
         if let existing = groupPosition(named: name) {
             group = existing
         } else {
-            groups.append(SharedSubscriptionGroup(name: name))
+            groups.append(SharedSubscriptionGroup(key: SharedGroupKey(shareName: name, filter: filter)))
             group = groups.count - 1
         }
         if let member = groups[group].index(of: entry.subscriber) {

@@ -61,6 +61,14 @@ public struct OutboundTopicAliases: Sendable {
         return (alias, true)
     }
 
+    /// Forgets the alias of `topic` after the PUBLISH that was to establish it could not be sent
+    /// (too large for the client, MQTT-3.1.2-25): the client never learnt it, so the next PUBLISH
+    /// of that topic must carry the full name again. The alias number is reused later.
+    public mutating func forget(topic: String) {
+        guard let alias = aliasByTopic.removeValue(forKey: TopicKey(topic[...])) else { return }
+        slots[Int(alias) - 1].topic = ""
+    }
+
     private mutating func moveToFront(_ alias: UInt16) {
         guard alias != mostRecent else { return }
         // Unlink.

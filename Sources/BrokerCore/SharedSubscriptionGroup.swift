@@ -6,12 +6,18 @@ import Atomics
 struct SharedSubscriptionGroup<Subscriber: Hashable & Sendable>: Sendable {
     /// The ShareName; the filter is the node the group hangs on.
     let name: String
+    /// Names the group in the matches it produces, so a delivery can later be given to another
+    /// member when its session ends.
+    @usableFromInline let key: SharedGroupKey
     @usableFromInline var members: ContiguousArray<SubscriptionEntry<Subscriber>> = []
     /// The index of the member chosen last. Routing runs concurrently under a read lock, so the
     /// only state it changes is this atomic; a copy of the tree shares it, which is harmless.
     @usableFromInline let cursor = ManagedAtomic<Int>(-1)
 
-    init(name: String) { self.name = name }
+    init(key: SharedGroupKey) {
+        self.name = key.shareName
+        self.key = key
+    }
 
     func index(of subscriber: Subscriber) -> Int? {
         members.firstIndex { $0.subscriber == subscriber }

@@ -21,13 +21,13 @@ struct SubscriptionEntry<Subscriber: Hashable & Sendable>: Sendable {
     var identifier: UInt32? { identifiers.first }
 
     @inlinable
-    func match(isShared: Bool) -> SubscriptionMatch<Subscriber> {
+    func match(sharedGroup: SharedGroupKey?) -> SubscriptionMatch<Subscriber> {
         SubscriptionMatch(
             subscriber: subscriber,
             qos: options.qos,
             retainAsPublished: options.retainAsPublished,
             subscriptionIdentifiers: identifiers,
-            isShared: isShared
+            sharedGroup: sharedGroup
         )
     }
 }

@@ -13,9 +13,13 @@ public struct SubscriptionMatch<Subscriber: Hashable & Sendable>: Sendable, Hash
     /// The Subscription Identifiers to put in the forwarded PUBLISH (MQTT-3.3.4-3/-4/-5). Usually
     /// empty or shared with the subscription's storage, so producing it does not allocate.
     public var subscriptionIdentifiers: [UInt32]
-    /// Whether this delivery comes from a shared subscription (MQTT 5.0 §4.8.2). A subscriber can
-    /// receive one shared and one ordinary delivery of the same message.
-    public var isShared: Bool
+    /// The shared subscription this delivery comes from (MQTT 5.0 §4.8.2), nil for an ordinary
+    /// one. A subscriber can receive one shared and one ordinary delivery of the same message.
+    public var sharedGroup: SharedGroupKey?
+
+    /// Whether this delivery comes from a shared subscription.
+    @inlinable
+    public var isShared: Bool { sharedGroup != nil }
 
     /// A delivery; `SubscriptionTree.match` makes these.
     @inlinable
@@ -24,12 +28,12 @@ public struct SubscriptionMatch<Subscriber: Hashable & Sendable>: Sendable, Hash
         qos: QoS,
         retainAsPublished: Bool,
         subscriptionIdentifiers: [UInt32],
-        isShared: Bool
+        sharedGroup: SharedGroupKey?
     ) {
         self.subscriber = subscriber
         self.qos = qos
         self.retainAsPublished = retainAsPublished
         self.subscriptionIdentifiers = subscriptionIdentifiers
-        self.isShared = isShared
+        self.sharedGroup = sharedGroup
     }
 }

@@ -41,7 +41,7 @@ extension SubscriptionTree {
                         // subscriber and filter.
                         for index in direct.indices
                         where !(direct[index].options.noLocal && direct[index].subscriber == publisher) {
-                            matches.append(direct[index].match(isShared: false))
+                            matches.append(direct[index].match(sharedGroup: nil))
                         }
                     } else {
                         if !usesPositions && (matches.count - firstMatch) * direct.count > Self.mergeScanLimit {
@@ -60,7 +60,7 @@ extension SubscriptionTree {
                             if let existing {
                                 Self.merge(direct[index], into: &matches[existing])
                             } else {
-                                matches.append(direct[index].match(isShared: false))
+                                matches.append(direct[index].match(sharedGroup: nil))
                                 if usesPositions {
                                     positions[subscriber] = matches.count - 1
                                 }
@@ -73,7 +73,7 @@ extension SubscriptionTree {
                 payloads[Int(node)].groups.withUnsafeBufferPointer { groups in
                     for index in groups.indices {
                         if let member = groups[index].nextMember(preferring: isPreferred) {
-                            matches.append(member.match(isShared: true))
+                            matches.append(member.match(sharedGroup: groups[index].key))
                         }
                     }
                 }

@@ -99,6 +99,22 @@ public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Another member of a shared subscription for a delivery whose session ended (MQTT 5.0
+    /// §4.8.2): round-robin among preferred members, else among all; nil when no other member.
+    public func sharedGroupMember(
+        _ group: SharedGroupKey,
+        excluding excluded: Subscriber,
+        preferring isPreferred: (Subscriber) -> Bool
+    ) -> Subscriber? {
+        guard let node = trie.find(group.filter[...], wildcards: true),
+            let shared = payloads[Int(node)].sharedGroup(named: group.shareName),
+            shared.members.contains(where: { $0.subscriber != excluded })
+        else { return nil }
+        let chosen = shared.nextMember { $0 != excluded && isPreferred($0) }?.subscriber
+        if let chosen, chosen != excluded { return chosen }
+        return shared.members.first { $0.subscriber != excluded }?.subscriber
+    }
+
     /// Whether `subscriber` has at least one subscription.
     public func hasSubscriptions(of subscriber: Subscriber) -> Bool {
         nodesBySubscriber[subscriber] != nil
@@ -112,7 +128,7 @@ public struct SubscriptionTree<Subscriber: Hashable & Sendable>: Sendable {
         at node: TopicTrie.NodeIndex
     ) -> Bool {
         if let shareName = filter.shareName {
-            return payloads[Int(node)].upsertShared(entry, group: shareName)
+            return payloads[Int(node)].upsertShared(entry, group: shareName, filter: filter.filter)
         }
         return payloads[Int(node)].upsertDirect(entry)
     }

@@ -83,4 +83,16 @@ import Testing
         #expect(alias(&aliases, "caf\u{E9}") == [1: true])
         #expect(alias(&aliases, "cafe\u{301}") == [2: true])
     }
+
+    @Test func forgottenAliasIsSentWithTheTopicAgain() {
+        var aliases = OutboundTopicAliases(maximum: 2)
+        let first = aliases.alias(for: "a/b")
+        #expect(first?.isNew == true)
+        aliases.forget(topic: "a/b")
+        let again = aliases.alias(for: "a/b")
+        #expect(again?.isNew == true)
+        #expect(aliases.alias(for: "a/b")?.isNew == false)
+        aliases.forget(topic: "never/used")
+        #expect(aliases.count <= 2)
+    }
 }

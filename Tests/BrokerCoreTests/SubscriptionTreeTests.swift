@@ -70,7 +70,7 @@ extension SubscriptionTree where Subscriber == TestSubscriber {
                 qos: .exactlyOnce,
                 retainAsPublished: false,
                 subscriptionIdentifiers: [],
-                isShared: false
+                sharedGroup: nil
             )
         ]
         tree.match(topic: "x", publisher: nil, preferring: { _ in true }, into: &matches)

@@ -1,0 +1,189 @@
+import DequeModule
+import MQTTCodec
+import NIOCore
+
+/// The delivery side of one session: messages waiting to be sent, QoS 1/2 messages in flight to
+/// the client, and the QoS 2 packet identifiers received from the client that await PUBREL.
+///
+/// A pure value: the broker keeps it behind the session's lock, publishers on any thread
+/// `enqueue`, and the connection that owns the session moves messages into flight on its own
+/// event loop. It outlives connections, which is what makes a persistent session resume exactly
+/// where it stopped.
+public struct SessionDeliveryState: Sendable {
+    /// Messages not yet sent, oldest first.
+    public private(set) var queue: Deque<Delivery> = []
+    /// QoS 1/2 messages sent and not completely acknowledged, in the order they were first sent.
+    public private(set) var inflight: Deque<InflightDelivery> = []
+    /// QoS 2 packet identifiers received from the client, PUBREC sent, PUBREL outstanding.
+    public private(set) var incomingQoS2: Set<UInt16> = []
+    /// The bound of `queue`; see `enqueue`.
+    public var maximumQueued: Int
+
+    private var packetIdentifiers = PacketIdentifierAllocator()
+
+    public init(maximumQueued: Int) {
+        self.maximumQueued = maximumQueued
+    }
+
+    public var isIdle: Bool { queue.isEmpty && inflight.isEmpty }
+
+    // MARK: Outgoing
+
+    /// Queues a delivery. When the queue is full the new delivery is refused (drop-newest): the
+    /// messages already queued keep their order, and the caller counts the drop.
+    public mutating func enqueue(_ delivery: Delivery) -> Bool {
+        guard queue.count < maximumQueued else { return false }
+        queue.append(delivery)
+        return true
+    }
+
+    /// Moves queued messages into flight, oldest first, while fewer than `window` QoS 1/2
+    /// messages are in flight (the client's Receive Maximum, MQTT-3.3.4-7). QoS 0 messages need
+    /// no window but wait behind a QoS 1/2 message that does, so the order of the topic holds.
+    /// Messages that expired before being sent are discarded (MQTT-3.3.2-5); `expired` counts them.
+    public mutating func takeSendable(
+        window: Int,
+        now: NIODeadline,
+        limit: Int = .max,
+        into sendable: inout [OutgoingPublish]
+    ) -> (taken: Int, expired: Int) {
+        var taken = 0
+        var expired = 0
+        while taken < limit, let next = queue.first {
+            if let expiry = next.message.expiry, expiry.remainingInterval(at: now) == nil {
+                queue.removeFirst()
+                expired += 1
+                continue
+            }
+            if next.qos == .atMostOnce {
+                queue.removeFirst()
+                sendable.append(OutgoingPublish(delivery: next, packetID: nil, dup: false))
+                taken += 1
+                continue
+            }
+            guard inflight.count < window, let packetID = packetIdentifiers.allocate() else { break }
+            queue.removeFirst()
+            let phase: InflightDelivery.Phase = next.qos == .atLeastOnce ? .awaitingPuback : .awaitingPubrec
+            inflight.append(InflightDelivery(packetID: packetID, delivery: next, phase: phase))
+            sendable.append(OutgoingPublish(delivery: next, packetID: packetID, dup: false))
+            taken += 1
+        }
+        return (taken, expired)
+    }
+
+    /// PUBACK received. Returns false when no QoS 1 message with that identifier is in flight.
+    public mutating func acknowledgePuback(_ packetID: UInt16) -> Bool {
+        guard let index = inflightIndex(of: packetID), inflight[index].phase == .awaitingPuback else { return false }
+        finish(at: index)
+        return true
+    }
+
+    /// Forgets an in-flight message that could not be sent (too large for the client's Maximum
+    /// Packet Size): MQTT-3.1.2-25 says to behave as if it was delivered.
+    public mutating func abandonInflight(_ packetID: UInt16) {
+        guard let index = inflightIndex(of: packetID) else { return }
+        finish(at: index)
+    }
+
+    /// What to do after a PUBREC.
+    public enum PubrecOutcome: Sendable, Hashable {
+        /// Send PUBREL for the identifier (also when a PUBREC is repeated).
+        case sendPubrel
+        /// The client refused the message with a failure code; the flow ends here (MQTT 5.0 §4.3.3).
+        case flowEnded
+        /// No QoS 2 message with this identifier is in flight: v5 answers PUBREL 0x92.
+        case unknownPacketID
+    }
+
+    public mutating func acknowledgePubrec(_ packetID: UInt16, reasonCode: MQTTReasonCode) -> PubrecOutcome {
+        guard let index = inflightIndex(of: packetID) else { return .unknownPacketID }
+        switch inflight[index].phase {
+        case .awaitingPuback:
+            return .unknownPacketID
+        case .awaitingPubrec:
+            if reasonCode.isFailure {
+                finish(at: index)
+                return .flowEnded
+            }
+            inflight[index].phase = .awaitingPubcomp
+            return .sendPubrel
+        case .awaitingPubcomp:
+            return .sendPubrel
+        }
+    }
+
+    /// PUBCOMP received. Returns false when no PUBREL with that identifier is outstanding.
+    public mutating func acknowledgePubcomp(_ packetID: UInt16) -> Bool {
+        guard let index = inflightIndex(of: packetID), inflight[index].phase == .awaitingPubcomp else { return false }
+        finish(at: index)
+        return true
+    }
+
+    /// Everything a reconnecting client must receive again before new messages, in the original
+    /// order: unacknowledged PUBLISHes with DUP set, and PUBRELs for messages it already received
+    /// (MQTT-4.4.0-1, MQTT-3.3.1-1).
+    public func resendOnReconnect() -> [Resend] {
+        inflight.map { entry in
+            switch entry.phase {
+            case .awaitingPuback, .awaitingPubrec:
+                .publish(OutgoingPublish(delivery: entry.delivery, packetID: entry.packetID, dup: true))
+            case .awaitingPubcomp:
+                .pubrel(packetID: entry.packetID)
+            }
+        }
+    }
+
+    /// Ends the session's delivery state: returns the deliveries the client never got (queued,
+    /// or in flight without PUBREC), oldest first, so shared-subscription ones can go to another
+    /// member of their group (MQTT 5.0 §4.8.2).
+    public mutating func removeUndelivered() -> [Delivery] {
+        var undelivered: [Delivery] = []
+        undelivered.reserveCapacity(inflight.count + queue.count)
+        for entry in inflight where entry.phase != .awaitingPubcomp {
+            undelivered.append(entry.delivery)
+        }
+        undelivered.append(contentsOf: queue)
+        inflight.removeAll()
+        queue.removeAll()
+        packetIdentifiers = PacketIdentifierAllocator()
+        return undelivered
+    }
+
+    /// Drops queued QoS 0 messages; used when the client goes offline and the broker does not
+    /// keep QoS 0 messages for offline sessions. Returns how many were dropped.
+    public mutating func removeQueuedQoS0() -> Int {
+        let before = queue.count
+        queue.removeAll { $0.qos == .atMostOnce }
+        return before - queue.count
+    }
+
+    // MARK: Incoming QoS 2
+
+    /// A QoS 2 PUBLISH arrived. Returns true when it is new and must be routed; false when it is a
+    /// re-delivery of one already received (PUBREC was sent, PUBREL not yet seen), which must not
+    /// be routed again (MQTT 5.0 §4.3.3, Method B).
+    public mutating func receiveQoS2(_ packetID: UInt16) -> Bool {
+        incomingQoS2.insert(packetID).inserted
+    }
+
+    /// PUBREL arrived. Returns false when the identifier was unknown (v5 answers PUBCOMP 0x92).
+    public mutating func releaseQoS2(_ packetID: UInt16) -> Bool {
+        incomingQoS2.remove(packetID) != nil
+    }
+
+    /// How many QoS 2 PUBLISHes of the client await PUBREL: checked against the Receive Maximum
+    /// the broker announced (MQTT-3.3.4-9).
+    public var incomingQoS2Count: Int { incomingQoS2.count }
+
+    // MARK: Private
+
+    private func inflightIndex(of packetID: UInt16) -> Int? {
+        // Acknowledgements nearly always arrive in sending order, so the front is checked first.
+        inflight.firstIndex { $0.packetID == packetID }
+    }
+
+    private mutating func finish(at index: Int) {
+        packetIdentifiers.release(inflight[index].packetID)
+        inflight.remove(at: index)
+    }
+}
