@@ -11,11 +11,20 @@ public struct MQTTCodecError: Error, Hashable, CustomStringConvertible {
     public var detail: String
     /// The packet being decoded, when the fixed header was read.
     public var packetType: MQTTPacketType?
+    /// The protocol version in force, when known; for a failed CONNECT, the level it announced
+    /// if that level is supported, so the server can answer CONNACK in the client's version.
+    public var protocolVersion: MQTTProtocolVersion?
 
-    public init(reasonCode: MQTTReasonCode, detail: String, packetType: MQTTPacketType? = nil) {
+    public init(
+        reasonCode: MQTTReasonCode,
+        detail: String,
+        packetType: MQTTPacketType? = nil,
+        protocolVersion: MQTTProtocolVersion? = nil
+    ) {
         self.reasonCode = reasonCode
         self.detail = detail
         self.packetType = packetType
+        self.protocolVersion = protocolVersion
     }
 
     public var description: String {

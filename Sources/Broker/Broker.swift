@@ -1,1 +1,0 @@
-// Placeholder until the Broker module lands; see ../shared/DESIGN.md.

@@ -1,0 +1,46 @@
+import Atomics
+
+/// Broker-wide counters, read by `$SYS/broker/...` and by the metrics endpoint.
+///
+/// Relaxed atomics: they are statistics, never used to make a decision about a message.
+final class BrokerStatistics: Sendable {
+    let startedAt = ContinuousClock.now
+
+    let connectionsCurrent = ManagedAtomic<Int>(0)
+    let connectionsTotal = ManagedAtomic<Int>(0)
+    let connectionsRejected = ManagedAtomic<Int>(0)
+    let messagesReceived = ManagedAtomic<Int>(0)
+    let messagesSent = ManagedAtomic<Int>(0)
+    let bytesReceived = ManagedAtomic<Int>(0)
+    let bytesSent = ManagedAtomic<Int>(0)
+    /// A session's queue was full (see `BrokerConfiguration.maximumQueuedPerSession`).
+    let messagesDroppedQueueFull = ManagedAtomic<Int>(0)
+    /// A message expired before it could be sent (MQTT-3.3.2-5).
+    let messagesExpired = ManagedAtomic<Int>(0)
+    /// A message was larger than the receiving client's Maximum Packet Size (MQTT-3.1.2-25).
+    let messagesDroppedTooLarge = ManagedAtomic<Int>(0)
+    /// QoS 0 messages for offline sessions, not queued by configuration.
+    let messagesDroppedOffline = ManagedAtomic<Int>(0)
+    let protocolErrors = ManagedAtomic<Int>(0)
+    let keepAliveTimeouts = ManagedAtomic<Int>(0)
+    let willsPublished = ManagedAtomic<Int>(0)
+
+    var uptimeSeconds: Int {
+        Int((ContinuousClock.now - startedAt).components.seconds)
+    }
+}
+
+extension ManagedAtomic where Value == Int {
+    @inline(__always)
+    func add(_ amount: Int) {
+        wrappingIncrement(by: amount, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    func subtract(_ amount: Int) {
+        wrappingDecrement(by: amount, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    var current: Int { load(ordering: .relaxed) }
+}

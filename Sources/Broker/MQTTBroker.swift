@@ -1,0 +1,163 @@
+import Atomics
+import Logging
+import MQTTCodec
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The MQTT broker: listeners, sessions, routing. Run it as a ServiceLifecycle `Service`, or call
+/// `start()` and `shutdown()` yourself (tests do).
+public final class MQTTBroker: Service, Sendable {
+    private let context: BrokerContext
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let state = NIOLockedValueBox(State())
+    private let connections = ConnectionTracker()
+
+    private struct State {
+        var serverChannels: [any Channel] = []
+        var systemTopicsTask: RepeatedTask?
+        var started = false
+    }
+
+    /// - Parameters:
+    ///   - eventLoopGroup: the group to run on; by default the broker makes one with
+    ///     `configuration.eventLoopThreads` threads and shuts it down with itself.
+    public init(
+        configuration: BrokerConfiguration,
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        logger: Logger = Logger(label: "tributary.mqtt")
+    ) {
+        if let eventLoopGroup {
+            self.group = eventLoopGroup
+            self.ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+            self.ownsGroup = true
+        }
+        self.context = BrokerContext(configuration: configuration, eventLoopGroup: group, logger: logger)
+    }
+
+    /// Binds every listener and returns the bound addresses (in the order of the configuration).
+    @discardableResult
+    public func start() async throws -> [SocketAddress] {
+        let context = self.context
+        let connections = self.connections
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = MQTTConnectionHandler(broker: context, allocator: channel.allocator)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    connections.track(channel, handler: handler)
+                }
+            }
+
+        var channels: [any Channel] = []
+        do {
+            for listener in context.configuration.listeners {
+                let channel = try await bootstrap.bind(host: listener.host, port: listener.port).get()
+                channels.append(channel)
+                context.logger.info("MQTT listener ready", metadata: ["address": "\(channel.localAddress!)"])
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+
+        let interval = context.configuration.systemTopicsIntervalSeconds
+        let systemTopicsTask: RepeatedTask? =
+            interval > 0
+            ? {
+                let systemTopics = NIOLockedValueBox(SystemTopics())
+                return group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(Int64(interval))) { _ in
+                    systemTopics.withLockedValue { _ = $0.publishChanges(of: context) }
+                }
+            }() : nil
+
+        state.withLockedValue {
+            $0.serverChannels = channels
+            $0.systemTopicsTask = systemTopicsTask
+            $0.started = true
+        }
+        return channels.compactMap(\.localAddress)
+    }
+
+    /// Stops accepting, tells connected v5 clients the server is shutting down (0x8B), closes
+    /// every connection and, if the broker made its event loop group, shuts that down.
+    public func shutdown() async throws {
+        let stopped = state.withLockedValue { state in
+            let previous = state
+            state = State()
+            return previous
+        }
+        let (channels, task, wasStarted) = (stopped.serverChannels, stopped.systemTopicsTask, stopped.started)
+        task?.cancel()
+        for channel in channels {
+            try? await channel.close()
+        }
+        if wasStarted {
+            await connections.closeAll(timeout: .seconds(5))
+        }
+        if ownsGroup {
+            try await group.shutdownGracefully()
+        }
+    }
+
+    public func run() async throws {
+        try await start()
+        // Returns on graceful shutdown; throws CancellationError on cancellation. Either way, stop.
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    // MARK: Introspection (tests, $SYS, metrics)
+
+    /// Connections currently open.
+    public var connectionCount: Int { context.statistics.connectionsCurrent.current }
+    /// Sessions known, connected or not.
+    public var sessionCount: Int { context.sessionCount }
+    /// Subscriptions across all sessions.
+    public var subscriptionCount: Int { context.router.subscriptionCount }
+    /// Topics with a retained message.
+    public var retainedMessageCount: Int { context.retained.count }
+}
+
+/// The open connections, so shutdown can close them.
+private final class ConnectionTracker: Sendable {
+    private struct Entry {
+        var channel: any Channel
+        var handler: NIOLoopBound<MQTTConnectionHandler>
+    }
+
+    private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
+
+    func track(_ channel: any Channel, handler: MQTTConnectionHandler) {
+        let key = ObjectIdentifier(channel)
+        let entry = Entry(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        entries.withLockedValue { $0[key] = entry }
+        channel.closeFuture.whenComplete { [entries] _ in
+            entries.withLockedValue { _ = $0.removeValue(forKey: key) }
+        }
+    }
+
+    func closeAll(timeout: TimeAmount) async {
+        let open = entries.withLockedValue { Array($0.values) }
+        for entry in open {
+            let handler = entry.handler
+            entry.channel.eventLoop.execute { handler.value.serverShuttingDown() }
+        }
+        for entry in open {
+            let closed = entry.channel.closeFuture
+            let deadline = entry.channel.eventLoop.scheduleTask(in: timeout) {
+                entry.channel.close(promise: nil)
+            }
+            try? await closed.get()
+            deadline.cancel()
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Atomics
+import BrokerCore
+import Logging
+import MQTTCodec
+import NIOCore
+
+// MARK: - Client to broker
+
+extension MQTTConnectionHandler {
+    func handlePublish(_ publish: PublishPacket) {
+        guard var connected = self.connected else { return }
+        let version = connected.negotiated.protocolVersion
+        broker.statistics.messagesReceived.add(1)
+
+        // Topic alias (MQTT 5.0 §3.3.2.3.4): resolve before anything looks at the topic.
+        var topic = publish.topic
+        if version == .v5 {
+            switch connected.inboundAliases.resolve(topic: publish.topic, alias: publish.properties.topicAlias) {
+            case .success(let resolved):
+                topic = resolved
+                self.connected = connected
+            case .failure(let error):
+                protocolViolation(error.reasonCode, error.detail)
+                return
+            }
+        }
+
+        if let refusal = refusal(of: publish, topic: topic, version: version) {
+            refuse(publish, with: refusal.code, detail: refusal.detail)
+            return
+        }
+
+        let session = connected.session
+        switch publish.qos {
+        case .atMostOnce:
+            route(publish, topic: topic, from: session)
+        case .atLeastOnce:
+            route(publish, topic: topic, from: session)
+            write(.puback(PublishFlowPacket(packetID: publish.packetID ?? 0)))
+        case .exactlyOnce:
+            let packetID = publish.packetID ?? 0
+            let receiveMaximum = Int(broker.configuration.receiveMaximum)
+            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID) { state -> Bool? in
+                // MQTT-3.3.4-9: no more unacknowledged QoS 2 PUBLISHes than our Receive Maximum.
+                if !state.incomingQoS2.contains(packetID), version == .v5, state.incomingQoS2Count >= receiveMaximum {
+                    return nil
+                }
+                return state.receiveQoS2(packetID)
+            }
+            guard let attached = isNew else { return }  // taken over meanwhile
+            guard let isNew = attached else {
+                protocolViolation(.receiveMaximumExceeded, "more than \(receiveMaximum) QoS 2 messages awaiting PUBREL")
+                return
+            }
+            // A re-sent QoS 2 PUBLISH whose PUBREL has not come yet was already routed: exactly once.
+            if isNew {
+                route(publish, topic: topic, from: session)
+            }
+            write(.pubrec(PublishFlowPacket(packetID: packetID)))
+        }
+    }
+
+    private func route(_ publish: PublishPacket, topic: String, from session: Session) {
+        let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
+        broker.publish(message, from: session, matches: &matches)
+    }
+
+    /// Rules a well-formed PUBLISH can still break; nil when it may be routed.
+    private func refusal(
+        of publish: PublishPacket,
+        topic: String,
+        version: MQTTProtocolVersion
+    ) -> (code: MQTTReasonCode, detail: String)? {
+        if TopicName.validate(topic, limits: broker.configuration.topicLimits) != nil {
+            return (.topicNameInvalid, "topic name outside limits.max-topic-length/-levels")
+        }
+        // The broker may check a payload that says it is UTF-8 (MQTT 5.0 §3.3.2.3.2).
+        if version == .v5, publish.properties.payloadFormat == .utf8, !publish.payload.isValidUTF8 {
+            return (.payloadFormatInvalid, "payload format indicator is UTF-8 but the payload is not")
+        }
+        return nil
+    }
+
+    /// Answers a PUBLISH the broker will not route: v5 QoS 1/2 get the reason code in PUBACK or
+    /// PUBREC and the connection stays; otherwise there is no way to report it but DISCONNECT.
+    private func refuse(_ publish: PublishPacket, with code: MQTTReasonCode, detail: String) {
+        logger.info("publish refused: \(detail)", metadata: ["topic": "\(publish.topic)", "reason": "\(code)"])
+        guard protocolVersion == .v5, let packetID = publish.packetID else {
+            protocolViolation(code, detail)
+            return
+        }
+        let answer = PublishFlowPacket(packetID: packetID, reasonCode: code, properties: problemProperties(detail))
+        write(publish.qos == .atLeastOnce ? .puback(answer) : .pubrec(answer))
+    }
+
+    func handlePubrel(_ pubrel: PublishFlowPacket) {
+        guard let session = connected?.session else { return }
+        guard let released = session.withDeliveryState(attachedTo: connectionID, { $0.releaseQoS2(pubrel.packetID) })
+        else { return }
+        // MQTT 5.0 §3.7.2.1: 0x92 when the identifier is unknown; 3.1.1 just completes.
+        let code: MQTTReasonCode = released || protocolVersion != .v5 ? .success : .packetIdentifierNotFound
+        write(.pubcomp(PublishFlowPacket(packetID: pubrel.packetID, reasonCode: code)))
+    }
+
+    /// Reason String and User Properties only go out when the client did not turn problem
+    /// information off (MQTT-3.1.2-29).
+    func problemProperties(_ detail: String) -> MQTTProperties {
+        guard protocolVersion == .v5, connected?.negotiated.requestProblemInformation ?? true else { return [] }
+        var properties = MQTTProperties()
+        properties.reasonString = detail
+        return properties
+    }
+}
+
+// MARK: - Broker to client
+
+extension MQTTConnectionHandler {
+    func handlePuback(_ puback: PublishFlowPacket) {
+        guard let session = connected?.session else { return }
+        if session.withDeliveryState(attachedTo: connectionID, { $0.acknowledgePuback(puback.packetID) }) == true {
+            broker.statistics.messagesSent.add(1)
+            drainSession()
+        }
+    }
+
+    func handlePubrec(_ pubrec: PublishFlowPacket) {
+        guard let session = connected?.session else { return }
+        let outcome = session.withDeliveryState(attachedTo: connectionID) {
+            $0.acknowledgePubrec(pubrec.packetID, reasonCode: pubrec.reasonCode)
+        }
+        switch outcome {
+        case .sendPubrel:
+            write(.pubrel(PublishFlowPacket(packetID: pubrec.packetID)))
+        case .flowEnded:
+            drainSession()
+        case .unknownPacketID:
+            let code: MQTTReasonCode = protocolVersion == .v5 ? .packetIdentifierNotFound : .success
+            write(.pubrel(PublishFlowPacket(packetID: pubrec.packetID, reasonCode: code)))
+        case nil:
+            return
+        }
+    }
+
+    func handlePubcomp(_ pubcomp: PublishFlowPacket) {
+        guard let session = connected?.session else { return }
+        if session.withDeliveryState(attachedTo: connectionID, { $0.acknowledgePubcomp(pubcomp.packetID) }) == true {
+            broker.statistics.messagesSent.add(1)
+            drainSession()
+        }
+    }
+
+    /// Re-sends what the previous connection left unacknowledged (MQTT-4.4.0-1).
+    func resendInflight() {
+        guard let session = connected?.session else { return }
+        let resends = session.withDeliveryState(attachedTo: connectionID) { $0.resendOnReconnect() } ?? []
+        let now = NIODeadline.now()
+        for resend in resends {
+            switch resend {
+            case .publish(let outgoing):
+                send(outgoing, now: now)
+            case .pubrel(let packetID):
+                write(.pubrel(PublishFlowPacket(packetID: packetID)))
+            }
+        }
+    }
+
+    /// Moves messages from the session into the socket while the window and the socket allow.
+    ///
+    /// Called when a drain was scheduled by a publisher, after acknowledgements free the window,
+    /// and when the socket becomes writable again. Works in batches so one busy subscriber cannot
+    /// starve the other connections of its event loop.
+    func drainSession() {
+        guard phase == .connected, let connected, let context else { return }
+        let batchLimit = 512
+        let window = connected.negotiated.outgoingWindow
+        var rounds = 0
+        while context.channel.isWritable {
+            let now = NIODeadline.now()
+            sendable.removeAll(keepingCapacity: true)
+            let taken = connected.session.withDeliveryState(attachedTo: connectionID) { state in
+                state.takeSendable(window: window, now: now, limit: batchLimit, into: &sendable)
+            }
+            guard let taken else { return }
+            if taken.expired > 0 {
+                broker.statistics.messagesExpired.add(taken.expired)
+            }
+            for outgoing in sendable {
+                send(outgoing, now: now)
+            }
+            sendable.removeAll(keepingCapacity: true)
+            flushOutput()
+            guard taken.taken == batchLimit else { return }
+            rounds += 1
+            if rounds == 4 {
+                // More is waiting: give the event loop's other channels a turn, then continue.
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                context.eventLoop.execute { handler.value.drainSession() }
+                return
+            }
+        }
+    }
+
+    /// Encodes one PUBLISH for this client: downgraded QoS, RETAIN as decided by the router,
+    /// v5 properties (forwarded ones, remaining expiry, subscription identifiers, topic alias).
+    private func send(_ outgoing: OutgoingPublish, now: NIODeadline) {
+        guard var connected else { return }
+        let delivery = outgoing.delivery
+        let message = delivery.message
+        let version = connected.negotiated.protocolVersion
+        var packet = PublishPacket(
+            topic: message.topic,
+            payload: message.payload,
+            qos: delivery.qos,
+            retain: delivery.retain,
+            dup: outgoing.dup,
+            packetID: outgoing.packetID
+        )
+        var aliasAssigned: UInt16?
+        if version == .v5 {
+            var properties = message.forwardedProperties
+            if let expiry = message.expiry {
+                // Already in flight when it expired (a resend): it must still be completed, so it
+                // goes out with the shortest interval left (MQTT-3.3.2-5 only drops unsent copies).
+                properties.messageExpiryInterval = expiry.remainingInterval(at: now) ?? 1
+            }
+            if !delivery.subscriptionIdentifiers.isEmpty {
+                properties.subscriptionIdentifiers = delivery.subscriptionIdentifiers
+            }
+            if connected.negotiated.clientTopicAliasMaximum > 0,
+                let (alias, isNew) = connected.outboundAliases.alias(for: message.topic)
+            {
+                properties.topicAlias = alias
+                if !isNew { packet.topic = "" }
+                aliasAssigned = isNew ? alias : nil
+                self.connected = connected
+            }
+            packet.properties = properties
+        }
+
+        let start = output.writerIndex
+        write(.publish(packet))
+        if let maximum = connected.negotiated.clientMaximumPacketSize, output.writerIndex - start > maximum {
+            // MQTT-3.1.2-25: too large for this client: discard it and act as if it was delivered.
+            output.moveWriterIndex(to: start)
+            outputPacketCount -= 1
+            broker.statistics.messagesDroppedTooLarge.add(1)
+            if aliasAssigned != nil {
+                // The client never learnt this alias; forget it so it is sent with the topic again.
+                self.connected?.outboundAliases.forget(topic: message.topic)
+            }
+            if let packetID = outgoing.packetID {
+                _ = connected.session.withDeliveryState(attachedTo: connectionID) { state in
+                    state.abandonInflight(packetID)
+                }
+            }
+            return
+        }
+        if outgoing.packetID == nil {
+            broker.statistics.messagesSent.add(1)
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import Atomics
+import BrokerCore
+import MQTTCodec
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A client's session: the state that outlives its network connections (MQTT 5.0 §4.1).
+///
+/// Publishers on any event loop `enqueue` deliveries; the connection the session is attached to
+/// drains them on its own event loop. One lock guards the delivery state, the attachment and the
+/// pending Will, so taking a session over from another connection is a single swap, and a
+/// delivery can never be lost between the old and the new connection.
+final class Session: Hashable, @unchecked Sendable {
+    let clientID: String
+    /// Read by the router without the lock to prefer online members of shared subscriptions.
+    private let online = ManagedAtomic<Bool>(false)
+
+    private let lock = NIOLock()
+    // Everything below is guarded by `lock`.
+    private var delivery: SessionDeliveryState
+    private var attachment: SessionAttachment?
+    /// Set while a drain task is queued on the attached connection's event loop, so a burst of
+    /// deliveries costs one cross-thread wake-up, not one per message.
+    private var drainScheduled = false
+    /// Incremented on every attach; timers compare it to learn whether the client came back.
+    private var generation: UInt64 = 0
+    private var expiryInterval: UInt32 = 0
+    private var pendingWill: PendingWill?
+    private var ended = false
+    private let queueQoS0WhileOffline: Bool
+
+    init(clientID: String, maximumQueued: Int, queueQoS0WhileOffline: Bool) {
+        self.clientID = clientID
+        self.delivery = SessionDeliveryState(maximumQueued: maximumQueued)
+        self.queueQoS0WhileOffline = queueQoS0WhileOffline
+    }
+
+    static func == (lhs: Session, rhs: Session) -> Bool { lhs === rhs }
+    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    var isOnline: Bool { online.load(ordering: .relaxed) }
+
+    // MARK: Deliveries from any thread
+
+    enum EnqueueOutcome {
+        case queued
+        case droppedQueueFull
+        case droppedOffline
+        case droppedSessionEnded
+    }
+
+    /// Queues a delivery and, when a connection is attached and no drain is pending, schedules
+    /// one on that connection's event loop.
+    func enqueue(_ newDelivery: Delivery) -> EnqueueOutcome {
+        let (outcome, drainOn): (EnqueueOutcome, SessionAttachment?) = lock.withLock {
+            if ended { return (.droppedSessionEnded, nil) }
+            if attachment == nil && newDelivery.qos == .atMostOnce && !queueQoS0WhileOffline {
+                return (.droppedOffline, nil)
+            }
+            guard delivery.enqueue(newDelivery) else { return (.droppedQueueFull, nil) }
+            guard let attachment, !drainScheduled else { return (.queued, nil) }
+            drainScheduled = true
+            return (.queued, attachment)
+        }
+        drainOn?.scheduleDrain()
+        return outcome
+    }
+
+    // MARK: The attached connection
+
+    struct Attached {
+        var generation: UInt64
+        /// The connection this one replaced, which must be told it was taken over.
+        var previous: SessionAttachment?
+        /// The Will a previous connection left waiting for its delay; cancelled by this attach
+        /// (MQTT 5.0 §3.1.3.2.2: not sent if the client reconnects in time).
+        var cancelledWill: Scheduled<Void>?
+    }
+
+    func attach(_ newAttachment: SessionAttachment, expiryInterval: UInt32) -> Attached {
+        let attached: Attached = lock.withLock {
+            let previous = attachment
+            attachment = newAttachment
+            generation &+= 1
+            self.expiryInterval = expiryInterval
+            drainScheduled = false
+            let will = pendingWill?.task
+            pendingWill = nil
+            return Attached(generation: generation, previous: previous, cancelledWill: will)
+        }
+        online.store(true, ordering: .relaxed)
+        attached.cancelledWill?.cancel()
+        return attached
+    }
+
+    struct Detached {
+        /// To hand to expiry and Will timers.
+        var generation: UInt64
+        var expiryInterval: UInt32
+        /// Queued QoS 0 messages dropped because offline sessions do not keep them.
+        var droppedQoS0: Int
+    }
+
+    /// Detaches the connection if it is still the attached one; nil when another connection
+    /// took the session over meanwhile.
+    func detach(_ connectionID: ObjectIdentifier) -> Detached? {
+        let detached: Detached? = lock.withLock {
+            guard attachment?.connectionID == connectionID else { return nil }
+            attachment = nil
+            drainScheduled = false
+            let dropped = queueQoS0WhileOffline ? 0 : delivery.removeQueuedQoS0()
+            return Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
+        }
+        if detached != nil { online.store(false, ordering: .relaxed) }
+        return detached
+    }
+
+    /// The attached connection, which a Clean Start of another connection is about to take over.
+    func currentAttachmentForTakeover() -> SessionAttachment? {
+        lock.withLock { attachment }
+    }
+
+    /// Runs `body` on the delivery state if `connectionID` is still attached; nil otherwise.
+    /// The drain flag is cleared first, so deliveries arriving while the connection works on
+    /// this batch schedule the next drain.
+    func withDeliveryState<Result>(
+        attachedTo connectionID: ObjectIdentifier,
+        _ body: (inout SessionDeliveryState) -> Result
+    ) -> Result? {
+        lock.withLock {
+            guard attachment?.connectionID == connectionID else { return nil }
+            drainScheduled = false
+            return body(&delivery)
+        }
+    }
+
+    /// Changes the expiry interval (v5 DISCONNECT may, MQTT-3.14.2-2 permitting).
+    func setExpiryInterval(_ interval: UInt32) {
+        lock.withLock { expiryInterval = interval }
+    }
+
+    var currentGeneration: UInt64 { lock.withLock { generation } }
+
+    // MARK: Will
+
+    struct PendingWill {
+        var message: ApplicationMessage
+        var task: Scheduled<Void>?
+    }
+
+    /// Keeps a Will until its delay passes, the client reconnects, or the session ends.
+    /// Returns false when the session was re-attached or ended meanwhile (then the caller
+    /// decides: publish now on end, drop on re-attach).
+    func setPendingWill(_ will: ApplicationMessage, ifGeneration expected: UInt64, timer: Scheduled<Void>?) -> Bool {
+        lock.withLock {
+            guard generation == expected, attachment == nil, !ended else { return false }
+            pendingWill = PendingWill(message: will, task: timer)
+            return true
+        }
+    }
+
+    /// Takes the pending Will when its delay has passed and the client did not come back.
+    func takePendingWill(ifGeneration expected: UInt64) -> ApplicationMessage? {
+        lock.withLock {
+            guard generation == expected, attachment == nil else { return nil }
+            defer { pendingWill = nil }
+            return pendingWill?.message
+        }
+    }
+
+    // MARK: End
+
+    struct Ending {
+        /// Deliveries the client never received, for shared-subscription re-routing.
+        var undelivered: [Delivery]
+        /// A Will still waiting for its delay: the session end publishes it (MQTT 5.0 §3.1.3.2.2).
+        var will: ApplicationMessage?
+    }
+
+    /// Ends the session for good if it is still at `generation` and detached (expiry), or
+    /// unconditionally when `generation` is nil (Clean Start discarded it).
+    func end(ifGeneration expected: UInt64?) -> Ending? {
+        let ending: Ending? = lock.withLock {
+            if ended { return nil }
+            if let expected, generation != expected || attachment != nil { return nil }
+            ended = true
+            attachment = nil
+            let will = pendingWill
+            pendingWill = nil
+            will?.task?.cancel()
+            return Ending(undelivered: delivery.removeUndelivered(), will: will?.message)
+        }
+        online.store(false, ordering: .relaxed)
+        return ending
+    }
+
+    var isEnded: Bool { lock.withLock { ended } }
+}
+
+/// How a session reaches the connection it is attached to.
+struct SessionAttachment: Sendable {
+    let connectionID: ObjectIdentifier
+    let eventLoop: any EventLoop
+    let handler: NIOLoopBound<MQTTConnectionHandler>
+
+    init(handler: MQTTConnectionHandler, eventLoop: any EventLoop) {
+        self.connectionID = ObjectIdentifier(handler)
+        self.eventLoop = eventLoop
+        self.handler = NIOLoopBound(handler, eventLoop: eventLoop)
+    }
+
+    func scheduleDrain() {
+        let handler = self.handler
+        eventLoop.execute { handler.value.drainSession() }
+    }
+
+    func takeOver(sessionEnded: Bool) {
+        let handler = self.handler
+        eventLoop.execute { handler.value.sessionTakenOver(sessionEnded: sessionEnded) }
+    }
+}

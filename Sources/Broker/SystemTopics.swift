@@ -1,0 +1,58 @@
+import Atomics
+import BrokerCore
+import MQTTCodec
+import NIOCore
+
+/// Publishes the broker's state on `$SYS/broker/...` as retained messages, with the topic names
+/// Mosquitto uses where it has one, so existing dashboards work.
+///
+/// Only values that changed since the last tick are published; a new subscriber gets the
+/// current value of every topic from the retained store.
+struct SystemTopics {
+    static let version = "0.1.0"
+
+    private var lastPublished: [String: String] = [:]
+
+    /// The topics and their current values.
+    static func snapshot(of broker: BrokerContext) -> [(topic: String, value: String)] {
+        let statistics = broker.statistics
+        return [
+            ("$SYS/broker/version", "tributary \(version)"),
+            ("$SYS/broker/uptime", "\(statistics.uptimeSeconds) seconds"),
+            ("$SYS/broker/clients/connected", "\(statistics.connectionsCurrent.current)"),
+            ("$SYS/broker/clients/total", "\(broker.sessionCount)"),
+            ("$SYS/broker/messages/received", "\(statistics.messagesReceived.current)"),
+            ("$SYS/broker/messages/sent", "\(statistics.messagesSent.current)"),
+            ("$SYS/broker/messages/dropped", "\(statistics.droppedTotal)"),
+            ("$SYS/broker/bytes/received", "\(statistics.bytesReceived.current)"),
+            ("$SYS/broker/bytes/sent", "\(statistics.bytesSent.current)"),
+            ("$SYS/broker/subscriptions/count", "\(broker.router.subscriptionCount)"),
+            ("$SYS/broker/retained messages/count", "\(broker.retained.count)"),
+        ]
+    }
+
+    /// Publishes what changed; returns how many topics were published.
+    @discardableResult
+    mutating func publishChanges(of broker: BrokerContext) -> Int {
+        var published = 0
+        for (topic, value) in Self.snapshot(of: broker) where lastPublished[topic] != value {
+            lastPublished[topic] = value
+            let message = ApplicationMessage(
+                topic: topic,
+                payload: ByteBuffer(string: value),
+                qos: .atMostOnce,
+                retain: true
+            )
+            broker.publish(message)
+            published += 1
+        }
+        return published
+    }
+}
+
+extension BrokerStatistics {
+    var droppedTotal: Int {
+        messagesDroppedQueueFull.current + messagesExpired.current + messagesDroppedTooLarge.current
+            + messagesDroppedOffline.current
+    }
+}
