@@ -1,0 +1,63 @@
+import ArgumentParser
+import Broker
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `tributary serve`: runs the broker until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the MQTT broker."
+    )
+
+    @Option(
+        name: .long,
+        help: "An MQTT listener as HOST:PORT; repeat for several. Default 127.0.0.1:1883."
+    )
+    var listen: [HostAndPort] = []
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tributary")
+
+        var configuration = BrokerConfiguration()
+        if !listen.isEmpty {
+            configuration.listeners = listen.map { BrokerConfiguration.Listener(host: $0.host, port: $0.port) }
+        }
+        let broker = MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
+        let services = ServiceGroup(
+            services: [broker],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await services.run()
+    }
+}
+
+/// A `HOST:PORT` command-line value.
+struct HostAndPort: ExpressibleByArgument, Sendable {
+    var host: String
+    var port: Int
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(argument[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
