@@ -11,8 +11,10 @@ public struct MQTTCodecError: Error, Hashable, CustomStringConvertible {
     public var detail: String
     /// The packet being decoded, when the fixed header was read.
     public var packetType: MQTTPacketType?
-    /// The protocol version in force, when known; for a failed CONNECT, the level it announced
-    /// if that level is supported, so the server can answer CONNACK in the client's version.
+    /// For an error in a CONNECT: the version the CONNECT announced, once its Protocol Name and
+    /// Protocol Version were read and found supported. A server uses it to answer in the client's
+    /// version (a 5.0 CONNACK with `reasonCode`, MQTT 5.0 §4.13.1); `nil` for 0x84 Unsupported
+    /// Protocol Version, which a server answers with the 3.1.1 CONNACK return code 1.
     public var protocolVersion: MQTTProtocolVersion?
 
     public init(

@@ -31,15 +31,23 @@ public struct MQTTProperties: Sendable, Hashable, RandomAccessCollection, Expres
     /// Replaces the property with this identifier, or removes it when `property` is nil.
     @usableFromInline
     mutating func set(_ identifier: MQTTPropertyIdentifier, _ property: MQTTProperty?) {
-        if let index = elements.firstIndex(where: { $0.identifier == identifier }) {
-            if let property {
-                elements[index] = property
-                elements.removeAll { $0.identifier == identifier && $0 != property }
+        guard let index = elements.firstIndex(where: { $0.identifier == identifier }) else {
+            if let property { elements.append(property) }
+            return
+        }
+        guard let property else {
+            removeAll(identifier)
+            return
+        }
+        // Keep the first occurrence's position, drop any later duplicates.
+        elements[index] = property
+        var position = elements.index(after: index)
+        while position < elements.endIndex {
+            if elements[position].identifier == identifier {
+                elements.remove(at: position)
             } else {
-                removeAll(identifier)
+                position = elements.index(after: position)
             }
-        } else if let property {
-            elements.append(property)
         }
     }
 
