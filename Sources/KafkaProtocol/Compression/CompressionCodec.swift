@@ -90,10 +90,10 @@ struct BoundedOutput {
         self.buffer = allocator.buffer(capacity: max(min(expectedSize, maximumSize), 64))
     }
 
-    /// Makes room for more output: at least one byte, at most up to the limit. Throws when the
-    /// limit is reached.
+    /// Makes room for more output when none is left: grows the buffer, at most up to the limit.
+    /// Throws when the limit is reached.
     mutating func ensureWritableSpace() throws {
-        guard self.buffer.writableBytes == 0 || self.buffer.writerIndex >= self.buffer.capacity else { return }
+        guard self.allowedWritableBytes == 0 else { return }
         let written = self.buffer.readableBytes
         guard written < self.maximumSize else { throw CompressionCodec.limitExceeded(self.maximumSize) }
         let target = min(max(written * 2, 4096), self.maximumSize)

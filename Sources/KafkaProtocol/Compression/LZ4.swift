@@ -51,8 +51,9 @@ enum LZ4 {
                 let allowed = output.allowedWritableBytes
                 var result = 0
                 var consumed = 0
+                var produced = 0
                 output.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { target in
-                    var produced = allowed
+                    produced = allowed
                     consumed = source.count - offset
                     result = LZ4F_decompress(
                         context,
@@ -69,6 +70,9 @@ enum LZ4 {
                         code: .decompressionFailed,
                         detail: "LZ4F_decompress: \(Self.errorName(result))"
                     )
+                }
+                guard consumed > 0 || produced > 0 else {
+                    throw KafkaProtocolError(code: .decompressionFailed, detail: "lz4 decoder made no progress")
                 }
                 offset += consumed
                 hint = result

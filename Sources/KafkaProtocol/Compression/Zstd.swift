@@ -69,8 +69,8 @@ enum Zstd {
                 guard ZSTD_isError(lastResult) == 0 else {
                     throw KafkaProtocolError(code: .decompressionFailed, detail: "zstd: \(Self.errorName(lastResult))")
                 }
-                if inBuffer.pos == before && produced == 0 && inBuffer.pos == inBuffer.size {
-                    // No input left and no progress while the frame is unfinished.
+                if inBuffer.pos == before && produced == 0 {
+                    // With output space available, no progress means the input ended mid-frame.
                     throw KafkaProtocolError(code: .decompressionFailed, detail: "zstd frame is truncated")
                 }
             }
