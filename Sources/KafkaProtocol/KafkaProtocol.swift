@@ -1,1 +1,0 @@
-// Placeholder until the KafkaProtocol module lands; see ../shared/DESIGN.md.
