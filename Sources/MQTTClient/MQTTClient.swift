@@ -73,6 +73,21 @@ public final class MQTTClient: Sendable {
         self.core.state.withLockedValue { $0.machine.assignedClientID }
     }
 
+    /// PINGRESPs received so far (diagnostics, tests).
+    var pingResponsesReceived: Int {
+        self.core.state.withLockedValue { $0.machine.pingResponsesReceived }
+    }
+
+    /// Outgoing PUBLISHes queued or awaiting acknowledgement (diagnostics, tests).
+    var inFlightAndQueued: Int {
+        self.core.state.withLockedValue { $0.machine.inFlightPublishes + $0.machine.queuedPublishes }
+    }
+
+    /// Outgoing topic aliases set up on the current connection (diagnostics, tests).
+    var outgoingTopicAliasCount: Int {
+        self.core.state.withLockedValue { $0.machine.outgoingTopicAliasCount }
+    }
+
     /// The messages of the latest connection (see ``Messages``). Take it after ``connect()``
     /// returned; each connection has its own sequence, which ends when the connection does.
     /// Before the first connection the sequence is empty.

@@ -143,6 +143,8 @@ struct MQTTClientStateMachine<Waiter> {
     private var outgoingAliases: [String: UInt16] = [:]
     private var incomingAliases: [UInt16: String] = [:]
     private var keepAlive: TimeAmount?
+    /// PINGRESPs received over the client's life (for tests and diagnostics).
+    private(set) var pingResponsesReceived = 0
     private var lastWrite = NIODeadline.uptimeNanoseconds(0)
     private var pingSentAt: NIODeadline?
 
@@ -159,6 +161,9 @@ struct MQTTClientStateMachine<Waiter> {
 
     /// The number of PUBLISHes waiting for room in the window or for the channel to drain.
     var queuedPublishes: Int { self.queue.count }
+
+    /// The number of outgoing topic aliases set up on this connection.
+    var outgoingTopicAliasCount: Int { self.outgoingAliases.count }
 
     // MARK: - Connecting
 
@@ -603,6 +608,7 @@ struct MQTTClientStateMachine<Waiter> {
             return .resume(waiter, .success(.unsubAck(unsuback)))
         case .pingresp:
             self.pingSentAt = nil
+            self.pingResponsesReceived += 1
             return .none
         case .disconnect(let disconnect):
             return self.disconnectReceived(disconnect)
