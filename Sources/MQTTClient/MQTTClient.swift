@@ -27,6 +27,9 @@ import NIOSSL
 /// - Calls that wait for an answer fail with ``MQTTClientError`` `.connectionClosed` (or the
 ///   reason the connection ended) when the connection ends first. A QoS 1/2 message whose call
 ///   failed that way stays in the session and is still resent on resumption.
+/// - Cancellation: a request handed to the client is not withdrawn when the calling task is
+///   cancelled (a PUBLISH may already be on the wire); the call completes or fails with its
+///   connection. Put a deadline on the connection instead (keep-alive, `close()`).
 public final class MQTTClient: Sendable {
     /// The configuration the client was created with.
     public let configuration: Configuration
@@ -103,12 +106,18 @@ public final class MQTTClient: Sendable {
     ///   in-flight window, Server Keep Alive replaces ours, Topic Alias Maximum bounds outgoing
     ///   aliases, Maximum Packet Size, Maximum QoS and Retain Available are checked on publish,
     ///   an Assigned Client Identifier is reused on reconnection.
+    /// When the previous connection is still closing (a server DISCONNECT or a network failure
+    /// was seen, the channel not yet closed), `connect()` first waits for it to close.
+    ///
     /// - Throws: ``MQTTClientError`` `.connectionRefused` with the reason code (3.1.1 return
     ///   codes are mapped to 5.0 codes), `.connectTimeout`, `.connectFailed`,
     ///   `.alreadyConnected`.
     @discardableResult
     public func connect() async throws -> ConnAckPacket {
         let sslContext = try self.configuration.tls.map { try NIOSSLContext(configuration: $0) }
+        if self.core.state.withLockedValue({ $0.machine.isClosing }) {
+            await self.close()
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let action = self.core.state.withLockedValue {
                 $0.machine.connect(waiter: .connect(continuation))

@@ -106,7 +106,9 @@ final class MQTTClientChannelHandler: ChannelDuplexHandler {
             for waiter in closed.failed {
                 waiter.resume(with: .failure(closed.error))
             }
-            closed.closeWaiter?.resume(with: .success(.closed))
+            for closeWaiter in closed.closeWaiters {
+                closeWaiter.resume(with: .success(.closed))
+            }
             self.finishMessages(closed.messagesError)
         } else {
             self.finishMessages(nil)

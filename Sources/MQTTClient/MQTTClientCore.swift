@@ -45,8 +45,6 @@ final class MQTTClientCore: Sendable {
         var wrote = false
         /// The connection must be closed once `output` is written.
         var close = false
-        /// The handler to ask for a flush (set for callers off the event loop).
-        var flushOn: Connection?
         /// A CONNACK accepted the connection: start the keep-alive timer.
         var connected = false
 

@@ -64,8 +64,8 @@ struct MQTTClientStateMachine<Waiter> {
         var error: MQTTClientError
         /// How `messages` of the connection ends: nil for a close the client asked for.
         var messagesError: MQTTClientError?
-        /// The caller of `disconnect()`/`close()`, resumed with `.closed`.
-        var closeWaiter: Waiter?
+        /// The callers of `disconnect()`/`close()`, resumed with `.closed`.
+        var closeWaiters: [Waiter] = []
     }
 
     fileprivate enum Phase {
@@ -75,7 +75,7 @@ struct MQTTClientStateMachine<Waiter> {
         case connected
         /// The connection is being closed (by `disconnect()`/`close()`, a server DISCONNECT, a
         /// protocol error or a timeout); waiting for the channel to become inactive.
-        case closing(closeWaiter: Waiter?, connectWaiter: Waiter?)
+        case closing(closeWaiters: [Waiter], connectWaiter: Waiter?)
     }
 
     /// An outgoing packet that holds a packet identifier.
@@ -222,11 +222,11 @@ struct MQTTClientStateMachine<Waiter> {
         case .connecting(let waiter):
             self.phase = .idle
             return .resume(waiter, .failure(failure))
-        case .closing(let closeWaiter, let connectWaiter):
+        case .closing(let closeWaiters, let connectWaiter):
             self.phase = .idle
             var actions: [Action] = []
             if let connectWaiter { actions.append(.resume(connectWaiter, .failure(failure))) }
-            if let closeWaiter { actions.append(.resume(closeWaiter, .success(.closed))) }
+            for closeWaiter in closeWaiters { actions.append(.resume(closeWaiter, .success(.closed))) }
             return .batch(actions)
         case .idle, .connected:
             return .none
@@ -242,7 +242,7 @@ struct MQTTClientStateMachine<Waiter> {
             self.phase = .idle
             return .resume(waiter, .failure(error))
         }
-        self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+        self.phase = .closing(closeWaiters: [], connectWaiter: nil)
         self.pendingCloseError = error
         return .resumeAndClose(waiter, .failure(error))
     }
@@ -254,7 +254,7 @@ struct MQTTClientStateMachine<Waiter> {
                 reasonCode: connack.reasonCode,
                 detail: connack.properties.reasonString ?? ""
             )
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             self.pendingCloseError = error
             return .resumeAndClose(waiter, .failure(error))
         }
@@ -391,7 +391,7 @@ struct MQTTClientStateMachine<Waiter> {
     mutating func disconnect(_ packet: DisconnectPacket, waiter: Waiter) -> Action {
         switch self.phase {
         case .connected:
-            self.phase = .closing(closeWaiter: waiter, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [waiter], connectWaiter: nil)
             return .close(packet)
         case .idle, .connecting, .closing:
             return self.close(waiter: waiter)
@@ -399,29 +399,30 @@ struct MQTTClientStateMachine<Waiter> {
     }
 
     /// Closes the network connection without DISCONNECT (the server then publishes the Will).
+    /// Completes when the channel is closed; any number of callers may wait for that.
     mutating func close(waiter: Waiter) -> Action {
         switch self.phase {
         case .idle:
             return .resume(waiter, .success(.closed))
         case .connecting(let connectWaiter):
-            guard self.channelIsActive else {
-                // The channel is still being opened: channelActive or connectFailed finishes this.
-                self.phase = .closing(closeWaiter: waiter, connectWaiter: connectWaiter)
-                return .none
-            }
-            self.phase = .closing(closeWaiter: waiter, connectWaiter: connectWaiter)
-            return .close(nil)
+            self.phase = .closing(closeWaiters: [waiter], connectWaiter: connectWaiter)
+            // Without a channel yet, channelActive or connectFailed finishes this.
+            return self.channelIsActive ? .close(nil) : .none
         case .connected:
-            self.phase = .closing(closeWaiter: waiter, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [waiter], connectWaiter: nil)
             return .close(nil)
-        case .closing(let closeWaiter, let connectWaiter):
-            guard let closeWaiter else {
-                self.phase = .closing(closeWaiter: waiter, connectWaiter: connectWaiter)
-                return .none
-            }
-            // Someone else is already closing: complete this call at once rather than keep a list.
-            self.phase = .closing(closeWaiter: closeWaiter, connectWaiter: connectWaiter)
-            return .resume(waiter, .success(.closed))
+        case .closing(var closeWaiters, let connectWaiter):
+            closeWaiters.append(waiter)
+            self.phase = .closing(closeWaiters: closeWaiters, connectWaiter: connectWaiter)
+            return .none
+        }
+    }
+
+    /// Whether the connection is being closed: `connect()` must wait for that to finish.
+    var isClosing: Bool {
+        switch self.phase {
+        case .closing: true
+        case .idle, .connecting, .connected: false
         }
     }
 
@@ -491,7 +492,7 @@ struct MQTTClientStateMachine<Waiter> {
             return .resume(waiter, .failure(failure))
         case .connect:
             guard case .connecting(let waiter) = self.phase else { return .none }
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             self.pendingCloseError = failure
             return .resumeAndClose(waiter, .failure(failure))
         case .connack, .puback, .pubrec, .pubrel, .pubcomp, .suback, .unsuback, .pingreq, .pingresp, .disconnect,
@@ -525,8 +526,8 @@ struct MQTTClientStateMachine<Waiter> {
             closed.messagesError = closed.error
         case .connected:
             closed.messagesError = closed.error
-        case .closing(let closeWaiter, let connectWaiter):
-            closed.closeWaiter = closeWaiter
+        case .closing(let closeWaiters, let connectWaiter):
+            closed.closeWaiters = closeWaiters
             if let connectWaiter { closed.failed.append(connectWaiter) }
             closed.messagesError = self.pendingCloseError
         }
@@ -751,10 +752,10 @@ struct MQTTClientStateMachine<Waiter> {
         self.pendingCloseError = error
         switch self.phase {
         case .connecting(let waiter):
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             return .resumeAndClose(waiter, .failure(error))
         case .connected:
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             return .close(nil)
         case .idle, .closing:
             return .none
@@ -768,11 +769,11 @@ struct MQTTClientStateMachine<Waiter> {
         switch self.phase {
         case .connecting(let waiter):
             self.pendingCloseError = error
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             return .resumeAndClose(waiter, .failure(error))
         case .connected:
             self.pendingCloseError = error
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             return .close(self.version == .v5 ? DisconnectPacket(reasonCode: reason) : nil)
         case .idle, .closing:
             return .none
@@ -807,7 +808,7 @@ struct MQTTClientStateMachine<Waiter> {
             }
             let error = MQTTClientError(.keepAliveTimeout, detail: "no PINGRESP within \(self.options.pingTimeout)")
             self.pendingCloseError = error
-            self.phase = .closing(closeWaiter: nil, connectWaiter: nil)
+            self.phase = .closing(closeWaiters: [], connectWaiter: nil)
             return .close(nil)
         }
         guard now >= self.lastWrite + keepAlive else { return .none }

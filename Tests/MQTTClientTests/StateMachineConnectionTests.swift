@@ -134,7 +134,7 @@ struct StateMachineConnectionTests {
                 == .resume(6, .failure(MQTTClientError(.notConnected)))
         )
         let closed = machine.channelInactive(generation: machine.generation)
-        #expect(closed?.closeWaiter == 5)
+        #expect(closed?.closeWaiters == [5])
         #expect(closed?.messagesError == nil)
     }
 
@@ -147,6 +147,18 @@ struct StateMachineConnectionTests {
             machine.connectFailed(generation: generation, error: error)
                 == .batch([.resume(0, .failure(MQTTClientError(.connectFailed))), .resume(1, .success(.closed))])
         )
+    }
+
+    @Test func severalCallersCanWaitForTheClose() {
+        var machine = makeMachine()
+        establish(&machine)
+        #expect(machine.close(waiter: 1) == .close(nil))
+        #expect(machine.isClosing)
+        #expect(machine.close(waiter: 2) == .none)
+        #expect(machine.disconnect(DisconnectPacket(), waiter: 3) == .none)
+        let closed = machine.channelInactive(generation: machine.generation)
+        #expect(closed?.closeWaiters == [1, 2, 3])
+        #expect(!machine.isClosing)
     }
 
     @Test func closeWithoutConnectionCompletesAtOnce() {
