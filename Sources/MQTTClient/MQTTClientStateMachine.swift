@@ -508,9 +508,16 @@ struct MQTTClientStateMachine<Waiter> {
     }
 
     /// The channel reported an error (a reset connection, a TLS failure); it is being closed.
+    /// Before CONNACK (a TLS handshake failure, a reset) the connect call fails with
+    /// `.connectFailed`; later, calls and `messages` end with `.connectionClosed`.
     mutating func channelError(_ error: any Error, generation: UInt64) {
         guard generation == self.generation, self.pendingCloseError == nil else { return }
-        self.pendingCloseError = MQTTClientError(.connectionClosed, detail: "\(error)", underlying: error)
+        let code: MQTTClientError.Code
+        switch self.phase {
+        case .connecting: code = .connectFailed
+        case .idle, .connected, .closing: code = .connectionClosed
+        }
+        self.pendingCloseError = MQTTClientError(code, detail: "\(error)", underlying: error)
     }
 
     mutating func channelInactive(generation: UInt64) -> Closed? {

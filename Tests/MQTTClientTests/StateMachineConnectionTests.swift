@@ -66,6 +66,16 @@ struct StateMachineConnectionTests {
         #expect(machine.connectTimedOut(generation: generation) == .none)
     }
 
+    @Test func channelErrorBeforeConnAckFailsConnectWithConnectFailed() {
+        var machine = makeMachine()
+        guard case .startConnecting(let generation) = machine.connect(waiter: 0) else { return }
+        _ = machine.channelActive(generation: generation, now: at(0))
+        machine.channelError(MQTTClientError(.timeout), generation: generation)
+        let closed = machine.channelInactive(generation: generation)
+        #expect(closed?.failed == [0])
+        #expect(closed?.error == MQTTClientError(.connectFailed))
+    }
+
     @Test func firstPacketMustBeConnAck() {
         var machine = makeMachine()
         guard case .startConnecting(let generation) = machine.connect(waiter: 0) else { return }

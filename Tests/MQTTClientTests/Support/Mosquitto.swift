@@ -119,9 +119,17 @@ private func stop(_ pid: pid_t) {
     _ = waitpid(pid, &status, 0)
 }
 
+/// Runs a program to completion (output to `log`) and throws unless it exits with status 0.
+func runProgram(_ arguments: [String], log: String) throws {
+    let pid = try spawn(arguments: arguments, log: log)
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, 0)
+    guard status == 0 else { throw TestFailure("\(arguments[0]) exited with status \(status)") }
+}
+
 /// Starts a program with stdout and stderr going to `log`, with posix_spawn so that the signal
 /// mask and the waiting are under our control.
-private func spawn(arguments: [String], log: String) throws -> pid_t {
+func spawn(arguments: [String], log: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
