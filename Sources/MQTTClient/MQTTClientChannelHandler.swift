@@ -103,6 +103,12 @@ final class MQTTClientChannelHandler: ChannelDuplexHandler {
         self.keepAliveTask?.cancel()
         self.connectTimeout?.cancel()
         if let closed = self.core.channelInactive(generation: self.generation) {
+            if let error = closed.messagesError {
+                // An end nobody asked for: worth seeing in an operator's log.
+                self.core.logger.info("MQTT connection closed", metadata: ["error": "\(error)"])
+            } else {
+                self.core.logger.debug("MQTT connection closed")
+            }
             for waiter in closed.failed {
                 waiter.resume(with: .failure(closed.error))
             }
@@ -224,6 +230,7 @@ final class MQTTClientChannelHandler: ChannelDuplexHandler {
         self.effects.wrote = false
         if self.effects.connected {
             self.effects.connected = false
+            self.core.logger.debug("MQTT connection established", metadata: ["generation": "\(self.generation)"])
             self.connectTimeout?.cancel()
             self.connectTimeout = nil
             self.scheduleKeepAlive(context: context)
