@@ -26,10 +26,13 @@ extension MQTTClient {
     ///   PUBLISHes) until the consumer catches up.
     /// - One consumer: a second iterator throws `.messagesAlreadyIterated`.
     public struct Messages: AsyncSequence, Sendable {
+        /// A received PUBLISH, topic alias resolved.
         public typealias Element = PublishPacket
 
         let stream: MQTTMessageStream?
 
+        /// The single iterator of this connection's messages; a second one throws
+        /// `.messagesAlreadyIterated` on its first `next()`.
         public func makeAsyncIterator() -> AsyncIterator {
             AsyncIterator(stream: self.stream, inner: self.stream?.take()?.makeAsyncIterator())
         }
@@ -40,6 +43,8 @@ extension MQTTClient {
             var inner: MQTTMessageProducer.AsyncIterator?
             var reportedSecondIterator = false
 
+            /// The next message; nil after a normal end of the connection. In automatic mode a
+            /// QoS 1/2 message is acknowledged as it is returned here.
             public mutating func next() async throws -> PublishPacket? {
                 guard let stream = self.stream else { return nil }
                 guard let inner = self.inner else {

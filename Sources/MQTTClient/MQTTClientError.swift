@@ -69,6 +69,7 @@ public struct MQTTClientError: Error, CustomStringConvertible, Equatable {
         /// The messages of one connection can be iterated only once.
         public static let messagesAlreadyIterated = Self(.messagesAlreadyIterated)
 
+        /// The code's name, as written in Swift (`connectionRefused`).
         public var description: String {
             switch self.backing {
             case .connectionRefused: "connectionRefused"
@@ -121,6 +122,7 @@ public struct MQTTClientError: Error, CustomStringConvertible, Equatable {
         self.line = line
     }
 
+    /// Code, reason code, detail, underlying error and source location, for logs.
     public var description: String {
         var text = "MQTTClientError.\(self.code)"
         if let reasonCode { text += " [\(reasonCode)]" }
@@ -129,6 +131,7 @@ public struct MQTTClientError: Error, CustomStringConvertible, Equatable {
         return text + " at \(self.file):\(self.line)"
     }
 
+    /// Equal when code and reason code are equal (detail and location are ignored).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.code == rhs.code && lhs.reasonCode == rhs.reasonCode
     }
