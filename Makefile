@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Extra arguments for `tributary serve`, e.g. make run SERVE_ARGS="--listen 0.0.0.0:1883"
 SERVE_ARGS ?=
 
-.PHONY: setup build release run test lint format bench-mqtt fuzz-mqtt clean
+.PHONY: setup build release run test lint format bench-mqtt fuzz-mqtt fuzz-kafka clean
 
 ## Install the Debian packages and the Python peers the tests use (idempotent).
 setup:
@@ -37,6 +37,10 @@ bench-mqtt: setup release
 ## Fuzz the MQTT decoder; RUNS=N inputs (not part of `make test`).
 fuzz-mqtt:
 	./scripts/fuzz-mqtt $(RUNS)
+
+## Fuzz the Kafka response and record-batch decoders; RUNS=N inputs (not part of `make test`).
+fuzz-kafka:
+	./scripts/fuzz-kafka $(RUNS)
 
 clean:
 	rm -rf .build
