@@ -177,7 +177,7 @@ extension MQTTConnectionHandler {
         while context.channel.isWritable {
             let now = NIODeadline.now()
             sendable.removeAll(keepingCapacity: true)
-            let taken = connected.session.withDeliveryState(attachedTo: connectionID) { state in
+            let taken = connected.session.withDeliveryState(attachedTo: connectionID, startingDrain: true) { state in
                 state.takeSendable(window: window, now: now, limit: batchLimit, into: &sendable)
             }
             guard let taken else { return }

@@ -121,15 +121,17 @@ final class Session: Hashable, @unchecked Sendable {
     }
 
     /// Runs `body` on the delivery state if `connectionID` is still attached; nil otherwise.
-    /// The drain flag is cleared first, so deliveries arriving while the connection works on
-    /// this batch schedule the next drain.
+    ///
+    /// - Parameter startingDrain: set by the drain itself: the drain flag is cleared first, so
+    ///   deliveries arriving while the connection sends this batch schedule the next drain.
     func withDeliveryState<Result>(
         attachedTo connectionID: ObjectIdentifier,
+        startingDrain: Bool = false,
         _ body: (inout SessionDeliveryState) -> Result
     ) -> Result? {
         lock.withLock {
             guard attachment?.connectionID == connectionID else { return nil }
-            drainScheduled = false
+            if startingDrain { drainScheduled = false }
             return body(&delivery)
         }
     }

@@ -117,25 +117,7 @@ import Testing
         try await withBroker { broker in
             let clientID = uniqueName("offline")
             let topic = uniqueName("queued")
-            // mosquitto_sub -c: Clean Session 0, so the session and its QoS 1 subscription persist.
-            let first = try await MosquittoClients.subscribe(
-                port: broker.port,
-                topics: [topic],
-                version: .v311,
-                qos: 1,
-                clientID: clientID,
-                cleanSession: false
-            )
-            await first.kill()
-            for index in 1...50 {
-                try await MosquittoClients.publish(
-                    port: broker.port,
-                    topic: topic,
-                    message: "\(index)",
-                    version: .v311,
-                    qos: 1
-                )
-            }
+            try await publishWhileOffline(broker, clientID: clientID, topic: topic, count: 50)
             // Reconnect without subscribing again: the session still holds the subscription.
             let second = try PeerProcess.lineBuffered(
                 Peers.mosquittoSub,
@@ -154,24 +136,7 @@ import Testing
         try await withBroker(configure: { $0.maximumQueuedPerSession = 10 }) { broker in
             let clientID = uniqueName("bounded")
             let topic = uniqueName("flood")
-            let first = try await MosquittoClients.subscribe(
-                port: broker.port,
-                topics: [topic],
-                version: .v311,
-                qos: 1,
-                clientID: clientID,
-                cleanSession: false
-            )
-            await first.kill()
-            for index in 1...25 {
-                try await MosquittoClients.publish(
-                    port: broker.port,
-                    topic: topic,
-                    message: "\(index)",
-                    version: .v311,
-                    qos: 1
-                )
-            }
+            try await publishWhileOffline(broker, clientID: clientID, topic: topic, count: 25)
             let second = try await MosquittoClients.subscribe(
                 port: broker.port,
                 topics: ["\(topic)/marker"],
@@ -258,6 +223,29 @@ import Testing
             subscriber.ack(mid: first["mid"]!.int!, qos: 1)
             let third = try await subscriber.message()
             #expect(third["payload"]?.string == "3")
+        }
+    }
+
+    /// Makes a persistent 3.1.1 session with a QoS 1 subscription to `topic` (mosquitto_sub -c:
+    /// Clean Session 0), drops its connection, then publishes "1" … "count" to it at QoS 1.
+    private func publishWhileOffline(_ broker: TestBroker, clientID: String, topic: String, count: Int) async throws {
+        let subscriber = try await MosquittoClients.subscribe(
+            port: broker.port,
+            topics: [topic],
+            version: .v311,
+            qos: 1,
+            clientID: clientID,
+            cleanSession: false
+        )
+        await subscriber.kill()
+        for index in 1...count {
+            try await MosquittoClients.publish(
+                port: broker.port,
+                topic: topic,
+                message: "\(index)",
+                version: .v311,
+                qos: 1
+            )
         }
     }
 }

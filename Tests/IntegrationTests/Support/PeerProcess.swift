@@ -27,21 +27,27 @@ final class PeerProcess: Sendable {
         process.standardInput = input
         process.standardOutput = outputPipe
         process.standardError = outputPipe
+        // A thread per peer with blocking reads: FileHandle.readabilityHandler's dispatch source
+        // crashed in libdispatch on Linux when a pipe closed under it.
         let buffer = output
-        outputPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                buffer.close()
-            } else {
+        let reading = outputPipe.fileHandleForReading
+        let reader = Thread {
+            while true {
+                let data = reading.availableData
+                if data.isEmpty { break }
                 buffer.append(data)
             }
+            buffer.close()
         }
+        reader.name = "peer-output"
         let exit = self.exit
         process.terminationHandler = { process in exit.record(process.terminationStatus) }
         self.process = process
         self.input = input
         try process.run()
+        // The parent's copy of the write end must go, or the reader never sees end-of-file.
+        try? outputPipe.fileHandleForWriting.close()
+        reader.start()
     }
 
     /// Starts a C program through `stdbuf -oL`: stdio block-buffers output into a pipe, and a
