@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MQTTCodec", targets: ["MQTTCodec"]),
         .library(name: "BrokerCore", targets: ["BrokerCore"]),
         .library(name: "Broker", targets: ["Broker"]),
+        .library(name: "Store", targets: ["Store"]),
         .library(name: "MQTTClient", targets: ["MQTTClient"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: MQTT
@@ -54,10 +57,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Store",
+            dependencies: [
+                "MQTTCodec",
+                "BrokerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Broker",
             dependencies: [
                 "MQTTCodec",
                 "BrokerCore",
+                "Store",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -114,12 +135,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Configuration file
+
+        .target(
+            name: "TributaryConfiguration",
+            dependencies: [
+                "Broker",
+                "BrokerCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The executable
 
         .executableTarget(
             name: "tributary",
             dependencies: [
                 "Broker",
+                "TributaryConfiguration",
                 "MQTTClient",
                 "KafkaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -158,6 +192,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "BrokerCore", "MQTTCodec", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TributaryConfigurationTests",
+            dependencies: ["TributaryConfiguration", "Broker", "BrokerCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,18 +8,102 @@ import NIOCore
 public struct BrokerConfiguration: Sendable {
     /// One MQTT listener (`listeners:` entries).
     public struct Listener: Sendable, Hashable {
+        /// What the listener speaks (`type:`).
+        public enum Kind: Sendable, Hashable {
+            /// MQTT over TCP (`tcp`).
+            case tcp
+            /// MQTT over TLS (`tls`).
+            case tls(TLSSettings)
+            /// MQTT over WebSocket with the `mqtt` subprotocol (`ws`), served at `path`.
+            case webSocket(path: String)
+            /// MQTT over WebSocket over TLS (`wss`).
+            case webSocketTLS(TLSSettings, path: String)
+        }
+
+        public var kind: Kind
         public var host: String
-        /// 0 picks a free port (tests); the bound port is reported by `MQTTBroker.boundPorts`.
+        /// 0 picks a free port (tests); `MQTTBroker.start()` returns the bound addresses.
         public var port: Int
 
-        public init(host: String, port: Int) {
+        public init(_ kind: Kind = .tcp, host: String, port: Int) {
+            self.kind = kind
             self.host = host
             self.port = port
         }
     }
 
-    /// `listeners:`; default MQTT on 127.0.0.1:1883.
-    public var listeners: [Listener] = [Listener(host: "127.0.0.1", port: 1883)]
+    /// Certificates of a TLS or WSS listener (`cert`, `key`, `ca`, `require-client-cert`,
+    /// `use-identity-as-username`). Paths are PEM files.
+    public struct TLSSettings: Sendable, Hashable {
+        public var certificatePath: String
+        public var privateKeyPath: String
+        /// CA certificates that client certificates are verified against.
+        public var certificateAuthorityPath: String?
+        /// Refuse clients without a valid certificate. Default false.
+        public var requireClientCertificate: Bool
+        /// Use the Common Name of a verified client certificate as the user name. Default false.
+        public var useCommonNameAsUsername: Bool
+
+        public init(
+            certificatePath: String,
+            privateKeyPath: String,
+            certificateAuthorityPath: String? = nil,
+            requireClientCertificate: Bool = false,
+            useCommonNameAsUsername: Bool = false
+        ) {
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+            self.certificateAuthorityPath = certificateAuthorityPath
+            self.requireClientCertificate = requireClientCertificate
+            self.useCommonNameAsUsername = useCommonNameAsUsername
+        }
+    }
+
+    /// How much a QoS 1/2 acknowledgement promises about the disk (`durability:`), when a
+    /// `dataDirectory` is set.
+    public enum Durability: String, Sendable, Hashable, CaseIterable {
+        /// PUBACK/PUBREC leave after the state is committed and fsync'd: survives a crash of the
+        /// process and of the machine. The default.
+        case fsync
+        /// Committed before the acknowledgement but not fsync'd: survives `kill -9` of the broker,
+        /// not a power cut. Faster on slow disks.
+        case process
+        /// Written behind the acknowledgement: a crash can lose the last few milliseconds of
+        /// acknowledged messages. For tests and throwaway data only.
+        case none
+    }
+
+    /// `auth:` settings.
+    public struct Authentication: Sendable, Hashable {
+        /// `allow-anonymous`: connections without a user name are accepted. Default true for the
+        /// embedded defaults (loopback-only listener); a configuration file sets false unless it
+        /// says otherwise.
+        public var allowAnonymous: Bool
+        /// `password-file`: written by `tributary passwd`; nil means no passwords are checked.
+        public var passwordFile: String?
+
+        public init(allowAnonymous: Bool = true, passwordFile: String? = nil) {
+            self.allowAnonymous = allowAnonymous
+            self.passwordFile = passwordFile
+        }
+    }
+
+    /// `listeners:`; default MQTT over TCP on 127.0.0.1:1883 only.
+    public var listeners: [Listener] = [Listener(.tcp, host: "127.0.0.1", port: 1883)]
+
+    /// `data-dir`: where the embedded SQLite store keeps sessions, queues and retained messages.
+    /// nil keeps everything in memory (lost on restart).
+    public var dataDirectory: String?
+
+    /// `durability`: see `Durability`. Default `.fsync`.
+    public var durability: Durability = .fsync
+
+    /// `auth:`.
+    public var authentication = Authentication()
+
+    /// `acl:` rules, first match wins; an empty list allows everything, otherwise anything no
+    /// rule matches is denied.
+    public var accessRules: [AccessRule] = []
 
     /// Event loop threads; default one per core.
     public var eventLoopThreads: Int = System.coreCount
@@ -49,6 +133,14 @@ public struct BrokerConfiguration: Sendable {
 
     /// `limits.max-topic-length` / `max-topic-levels`.
     public var topicLimits = TopicLimits()
+
+    /// `limits.max-publish-rate`: PUBLISH packets per second one client may send; above it v5
+    /// QoS 1/2 get 0x97 Quota exceeded and the message is not routed. nil: no limit (default).
+    public var maximumPublishRate: Int?
+
+    /// `limits.max-connection-rate`: new connections per second from one source address;
+    /// above it connections are refused (v5 CONNACK 0x9F). nil: no limit (default).
+    public var maximumConnectionRate: Int?
 
     /// `limits.connect-timeout`: seconds a new connection may take to send CONNECT. Default 10.
     public var connectTimeoutSeconds: Int = 10
