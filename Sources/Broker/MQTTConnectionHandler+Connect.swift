@@ -47,6 +47,7 @@ extension MQTTConnectionHandler {
 
         var connack = negotiated.connack
         connack.sessionPresent = attachment.sessionPresent
+        require(attachment.ticket)
         write(.connack(connack))
         logger.debug(
             "client connected",

@@ -3,6 +3,7 @@ import BrokerCore
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 // MARK: - Client to broker
 
@@ -35,12 +36,14 @@ extension MQTTConnectionHandler {
         case .atMostOnce:
             route(publish, topic: topic, from: session)
         case .atLeastOnce:
-            route(publish, topic: topic, from: session)
+            // The PUBACK leaves once the message is stored for every persistent subscriber.
+            require(route(publish, topic: topic, from: session))
             write(.puback(PublishFlowPacket(packetID: publish.packetID ?? 0)))
         case .exactlyOnce:
             let packetID = publish.packetID ?? 0
             let receiveMaximum = Int(broker.configuration.receiveMaximum)
-            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID) { state -> Bool? in
+            var ticket = StoreTicket.none
+            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) { state -> Bool? in
                 // MQTT-3.3.4-9: no more unacknowledged QoS 2 PUBLISHes than our Receive Maximum.
                 if !state.incomingQoS2.contains(packetID), version == .v5, state.incomingQoS2Count >= receiveMaximum {
                     return nil
@@ -54,15 +57,21 @@ extension MQTTConnectionHandler {
             }
             // A re-sent QoS 2 PUBLISH whose PUBREL has not come yet was already routed: exactly once.
             if isNew {
-                route(publish, topic: topic, from: session)
+                ticket.include(route(publish, topic: topic, from: session))
             }
+            // PUBREC leaves once the message and the identifier awaiting PUBREL are stored.
+            require(ticket)
             write(.pubrec(PublishFlowPacket(packetID: packetID)))
         }
     }
 
-    private func route(_ publish: PublishPacket, topic: String, from session: Session) {
+    /// Returns the store write an acknowledgement of this message must wait for.
+    @discardableResult
+    private func route(_ publish: PublishPacket, topic: String, from session: Session) -> StoreTicket {
         let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
-        broker.publish(message, from: session, matches: &matches)
+        var ticket = StoreTicket.none
+        broker.publish(message, from: session, matches: &matches, ticket: &ticket)
+        return ticket
     }
 
     /// Rules a well-formed PUBLISH can still break; nil when it may be routed.
@@ -95,8 +104,17 @@ extension MQTTConnectionHandler {
 
     func handlePubrel(_ pubrel: PublishFlowPacket) {
         guard let session = connected?.session else { return }
-        guard let released = session.withDeliveryState(attachedTo: connectionID, { $0.releaseQoS2(pubrel.packetID) })
+        var ticket = StoreTicket.none
+        guard
+            let released = session.withDeliveryState(
+                attachedTo: connectionID,
+                ticket: &ticket,
+                { $0.releaseQoS2(pubrel.packetID) }
+            )
         else { return }
+        // PUBCOMP leaves once the identifier is forgotten in the store too: the client may reuse
+        // it right after, and a restart must not take the new message for a re-send of the old.
+        require(ticket)
         // MQTT 5.0 §3.7.2.1: 0x92 when the identifier is unknown; 3.1.1 just completes.
         let code: MQTTReasonCode = released || protocolVersion != .v5 ? .success : .packetIdentifierNotFound
         write(.pubcomp(PublishFlowPacket(packetID: pubrel.packetID, reasonCode: code)))
@@ -125,11 +143,14 @@ extension MQTTConnectionHandler {
 
     func handlePubrec(_ pubrec: PublishFlowPacket) {
         guard let session = connected?.session else { return }
-        let outcome = session.withDeliveryState(attachedTo: connectionID) {
+        var ticket = StoreTicket.none
+        let outcome = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) {
             $0.acknowledgePubrec(pubrec.packetID, reasonCode: pubrec.reasonCode)
         }
         switch outcome {
         case .sendPubrel:
+            // After a restart the message must be known as received, or it would be sent again.
+            require(ticket)
             write(.pubrel(PublishFlowPacket(packetID: pubrec.packetID)))
         case .flowEnded:
             drainSession()
@@ -177,10 +198,20 @@ extension MQTTConnectionHandler {
         while context.channel.isWritable {
             let now = NIODeadline.now()
             sendable.removeAll(keepingCapacity: true)
-            let taken = connected.session.withDeliveryState(attachedTo: connectionID, startingDrain: true) { state in
+            var ticket = StoreTicket.none
+            let taken = connected.session.withDeliveryState(
+                attachedTo: connectionID,
+                startingDrain: true,
+                ticket: &ticket
+            ) { state in
                 state.takeSendable(window: window, now: now, limit: batchLimit, into: &sendable)
             }
             guard let taken else { return }
+            if sendable.contains(where: { $0.packetID != nil && $0.delivery.qos == .exactlyOnce }) {
+                // A QoS 2 PUBLISH leaves once its packet identifier is stored: after a restart it is
+                // re-sent under the same identifier, which is how the client recognises it.
+                require(ticket)
+            }
             if taken.expired > 0 {
                 broker.statistics.messagesExpired.add(taken.expired)
             }

@@ -3,6 +3,7 @@ import BrokerCore
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 /// One client connection: decodes packets, applies the MQTT rules, and performs every write.
 ///
@@ -40,6 +41,11 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     /// Encoded packets waiting for the next flush.
     var output: ByteBuffer
     var outputPacketCount = 0
+    /// The store write the packets in `output` depend on (a PUBACK for a message now stored, ...):
+    /// `output` is held until it committed. See `MQTTConnectionHandler+Durability.swift`.
+    var requiredTicket = StoreTicket.none
+    /// A `whenCommitted` callback is on its way.
+    var awaitingCommit = false
 
     /// The Will to publish if the connection ends without a normal DISCONNECT (MQTT-3.1.2-8).
     var will: ConnectPacket.Will?
@@ -213,6 +219,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     func flushOutput() {
         guard output.readableBytes > 0, let context else { return }
+        guard !mustWaitForStore() else { return }
         broker.statistics.bytesSent.add(output.readableBytes)
         let buffer = output
         output = context.channel.allocator.buffer(capacity: 0)

@@ -19,6 +19,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        name: .long,
+        help: "Directory of the durable store (sessions, queues, retained messages). Default: in memory only."
+    )
+    var dataDir: String?
+
+    @Option(
+        name: .long,
+        help: "What an acknowledgement promises: fsync (default), process, none. See docs/persistence.md."
+    )
+    var durability: BrokerConfiguration.Durability?
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -32,7 +44,9 @@ struct Serve: AsyncParsableCommand {
         if !listen.isEmpty {
             configuration.listeners = listen.map { BrokerConfiguration.Listener(host: $0.host, port: $0.port) }
         }
-        let broker = MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let durability { configuration.durability = durability }
+        let broker = try MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
         let services = ServiceGroup(
             services: [broker],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -61,3 +75,4 @@ struct HostAndPort: ExpressibleByArgument, Sendable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension BrokerConfiguration.Durability: ExpressibleByArgument {}
