@@ -19,6 +19,8 @@ final class BrokerContext: Sendable {
     let store: DurableStore?
     /// Whether acknowledgements wait for the store (every durability but `.none`).
     let acknowledgementsWaitForStore: Bool
+    /// `limits.max-connection-rate`, when set.
+    let connectionRateLimiter: ConnectionRateLimiter?
     let logger: Logger
     /// The event loop group, used to run timers of sessions whose connection is gone.
     let eventLoopGroup: any EventLoopGroup
@@ -32,6 +34,7 @@ final class BrokerContext: Sendable {
         self.store = store
         self.acknowledgementsWaitForStore = store != nil && configuration.durability != .none
         self.retained = RetainedMessages(store: store)
+        self.connectionRateLimiter = configuration.maximumConnectionRate.map { ConnectionRateLimiter(rate: $0) }
         self.router = Router(statistics: statistics)
     }
 

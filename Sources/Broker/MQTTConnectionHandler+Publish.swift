@@ -27,7 +27,12 @@ extension MQTTConnectionHandler {
         }
 
         if let refusal = refusal(of: publish, topic: topic, version: version) {
+            if refusal.code == .topicNameInvalid { broker.statistics.limitTopic.add(1) }
             refuse(publish, with: refusal.code, detail: refusal.detail)
+            return
+        }
+        guard withinPublishRate() else {
+            throttle(publish, version: version)
             return
         }
 
@@ -88,6 +93,45 @@ extension MQTTConnectionHandler {
             return (.payloadFormatInvalid, "payload format indicator is UTF-8 but the payload is not")
         }
         return nil
+    }
+
+    /// Takes a token from the client's `limits.max-publish-rate` bucket; logs when the client
+    /// goes over the limit and when it is back under it.
+    private func withinPublishRate() -> Bool {
+        guard var bucket = publishBucket else { return true }
+        let allowed = bucket.take(at: lastPacketReceivedAt)
+        publishBucket = bucket
+        if allowed == publishThrottled {
+            publishThrottled = !allowed
+            if allowed {
+                logger.info("client back under limits.max-publish-rate")
+            } else {
+                logger.warning(
+                    "client over limits.max-publish-rate: PUBLISHes refused",
+                    metadata: ["rate": "\(bucket.rate)"]
+                )
+            }
+        }
+        return allowed
+    }
+
+    /// A PUBLISH over the client's rate is not routed. v5 says so with 0x97 Quota exceeded in
+    /// PUBACK/PUBREC (MQTT 5.0 §3.4.2.1); QoS 0 and 3.1.1 have no way to be told, so the message
+    /// is dropped and counted, and 3.1.1 QoS 1/2 are acknowledged as the protocol requires.
+    private func throttle(_ publish: PublishPacket, version: MQTTProtocolVersion) {
+        broker.statistics.limitPublishRate.add(1)
+        guard let packetID = publish.packetID else { return }
+        let answer: PublishFlowPacket
+        if version == .v5 {
+            answer = PublishFlowPacket(
+                packetID: packetID,
+                reasonCode: .quotaExceeded,
+                properties: problemProperties("over limits.max-publish-rate")
+            )
+        } else {
+            answer = PublishFlowPacket(packetID: packetID)
+        }
+        write(publish.qos == .atLeastOnce ? .puback(answer) : .pubrec(answer))
     }
 
     /// Answers a PUBLISH the broker will not route: v5 QoS 1/2 get the reason code in PUBACK or

@@ -52,6 +52,12 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var lastPacketReceivedAt = NIODeadline.now()
     var keepAliveTimer: Scheduled<Void>?
     var connectTimer: Scheduled<Void>?
+    /// This connection came above `limits.max-connection-rate`: its CONNECT gets 0x9F.
+    var overConnectionRate = false
+    /// `limits.max-publish-rate` for this client, once connected.
+    var publishBucket: TokenBucket?
+    /// Whether the client is over its publish rate now (logged once per episode).
+    var publishThrottled = false
 
     /// Scratch buffers reused for every message, so routing and draining do not allocate.
     var matches: [Router.Match] = []
@@ -98,9 +104,14 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        if let limiter = broker.connectionRateLimiter, !limiter.admit(context.remoteAddress) {
+            // Refused when its CONNECT arrives, so the client learns why (CONNACK 0x9F / 3).
+            overConnectionRate = true
+        }
         let timeout = TimeAmount.seconds(Int64(broker.configuration.connectTimeoutSeconds))
         connectTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             guard phase == .awaitingConnect else { return }
+            broker.statistics.limitConnectTimeout.add(1)
             logger.info("closing connection: no CONNECT within limits.connect-timeout")
             closeConnection()
         }
@@ -231,6 +242,9 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     private func decodingFailed(_ error: MQTTCodecError) {
         broker.statistics.protocolErrors.add(1)
+        if error.reasonCode == .packetTooLarge {
+            broker.statistics.limitPacketTooLarge.add(1)
+        }
         logger.info("closing connection: invalid packet", metadata: ["error": "\(error)"])
         switch phase {
         case .awaitingConnect:

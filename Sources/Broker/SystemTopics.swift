@@ -30,6 +30,13 @@ struct SystemTopics {
             ("$SYS/broker/subscriptions/count", "\(broker.router.subscriptionCount)"),
             ("$SYS/broker/retained messages/count", "\(broker.retained.count)"),
             ("$SYS/broker/messages/dropped/queue-full", "\(statistics.messagesDroppedQueueFull.current)"),
+            ("$SYS/broker/limits/max-connections", "\(statistics.connectionsRejected.current)"),
+            ("$SYS/broker/limits/max-connection-rate", "\(statistics.limitConnectionRate.current)"),
+            ("$SYS/broker/limits/max-packet-size", "\(statistics.limitPacketTooLarge.current)"),
+            ("$SYS/broker/limits/max-topic", "\(statistics.limitTopic.current)"),
+            ("$SYS/broker/limits/max-publish-rate", "\(statistics.limitPublishRate.current)"),
+            ("$SYS/broker/limits/max-queued-per-session", "\(statistics.messagesDroppedQueueFull.current)"),
+            ("$SYS/broker/limits/connect-timeout", "\(statistics.limitConnectTimeout.current)"),
         ]
         if let store = broker.store?.statistics {
             topics += [
