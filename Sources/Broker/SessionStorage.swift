@@ -58,16 +58,12 @@ extension Session {
         guard isStored, let store else { return .none }
         let changes = delivery.takeChanges()
         guard !changes.isEmpty else { return .none }
-        let wallClock = WallClock.milliseconds()
-        let now = NIODeadline.now()
         var operations: [StoreOperation] = []
         operations.reserveCapacity(changes.count)
         for change in changes {
             switch change {
             case .queued(let queued):
-                if let stored = StoredDelivery(queued, wallClockMilliseconds: wallClock, monotonicNow: now) {
-                    operations.append(.insertDelivery(clientID: clientID, stored))
-                }
+                operations.append(.queueDelivery(clientID: clientID, queued))
             case .movedInFlight(let id, let packetID, let phase):
                 operations.append(.markInflight(id: id, packetID: packetID, phase: StoredDelivery.Phase(phase)))
             case .removed(let id):

@@ -2,7 +2,7 @@ import BrokerCore
 
 /// One change to the durable state. The broker submits them in the order the changes happened
 /// (each session's under its lock), and the writer applies them in that order.
-public enum StoreOperation: Sendable, Hashable {
+public enum StoreOperation: Sendable {
     /// A persistent session exists (or its expiry changed); `disconnectedAt` (Unix ms) is nil while
     /// a client is connected.
     case saveSession(clientID: String, expiryInterval: UInt32, disconnectedAt: Int64?)
@@ -12,6 +12,10 @@ public enum StoreOperation: Sendable, Hashable {
     case deleteSubscription(clientID: String, filter: String)
     /// A QoS 1/2 message was queued for a persistent session.
     case insertDelivery(clientID: String, StoredDelivery)
+    /// The same for a delivery as the broker holds it (it carries its `storageID`). It is turned
+    /// into a row on the writer's thread, and only if it is still there at the end of the batch:
+    /// a message an online subscriber acknowledged meanwhile costs the publisher nothing.
+    case queueDelivery(clientID: String, Delivery)
     /// A queued delivery was sent, or its QoS 2 flow moved on.
     case markInflight(id: Int64, packetID: UInt16, phase: StoredDelivery.Phase)
     /// A delivery was acknowledged, expired or abandoned.

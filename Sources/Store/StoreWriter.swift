@@ -1,6 +1,7 @@
 import BrokerCore
 import Foundation
 import GRDB
+import NIOCore
 
 /// Applies one batch of operations inside one transaction.
 ///
@@ -9,7 +10,35 @@ import GRDB
 /// batch. The writer holds inserts back to the end of the batch and lets a later delete (or the
 /// end of the session) cancel them, so such a message never touches the disk.
 struct StoreWriter {
-    private var pendingInserts: [Int64: (clientID: String, delivery: StoredDelivery)] = [:]
+    /// An insert held back to the end of the batch.
+    private struct PendingInsert {
+        enum Source {
+            case stored(StoredDelivery)
+            case live(Delivery)
+        }
+
+        var clientID: String
+        var source: Source
+        var packetID: UInt16?
+        var phase: StoredDelivery.Phase?
+
+        func row(wallClockMilliseconds: Int64, monotonicNow: NIODeadline) -> StoredDelivery? {
+            var row: StoredDelivery?
+            switch source {
+            case .stored(let stored):
+                row = stored
+            case .live(let delivery):
+                row = StoredDelivery(delivery, wallClockMilliseconds: wallClockMilliseconds, monotonicNow: monotonicNow)
+            }
+            if packetID != nil {
+                row?.packetID = packetID
+                row?.phase = phase
+            }
+            return row
+        }
+    }
+
+    private var pendingInserts: [Int64: PendingInsert] = [:]
     private var insertOrder: [Int64] = []
 
     static func apply(_ operations: [StoreOperation], in db: Database) throws {
@@ -44,13 +73,14 @@ struct StoreWriter {
             try db.cachedStatement(sql: "DELETE FROM subscriptions WHERE client_id = ? AND filter = ?")
                 .execute(arguments: [clientID, filter])
         case .insertDelivery(let clientID, let delivery):
-            if pendingInserts.updateValue((clientID, delivery), forKey: delivery.id) == nil {
-                insertOrder.append(delivery.id)
-            }
+            holdInsert(id: delivery.id, PendingInsert(clientID: clientID, source: .stored(delivery)))
+        case .queueDelivery(let clientID, let delivery):
+            guard let id = delivery.storageID else { return }
+            holdInsert(id: id, PendingInsert(clientID: clientID, source: .live(delivery)))
         case .markInflight(let id, let packetID, let phase):
             if pendingInserts[id] != nil {
-                pendingInserts[id]!.delivery.packetID = packetID
-                pendingInserts[id]!.delivery.phase = phase
+                pendingInserts[id]!.packetID = packetID
+                pendingInserts[id]!.phase = phase
             } else {
                 try db.cachedStatement(sql: "UPDATE deliveries SET packet_id = ?, phase = ? WHERE id = ?")
                     .execute(arguments: [Int64(packetID), Int64(phase.rawValue), id])
@@ -77,8 +107,16 @@ struct StoreWriter {
         }
     }
 
+    private mutating func holdInsert(id: Int64, _ insert: PendingInsert) {
+        if pendingInserts.updateValue(insert, forKey: id) == nil {
+            insertOrder.append(id)
+        }
+    }
+
     private mutating func flushInserts(in db: Database) throws {
         guard !pendingInserts.isEmpty else { return }
+        let wallClock = Int64((Date().timeIntervalSince1970 * 1_000).rounded())
+        let now = NIODeadline.now()
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO deliveries (id, client_id, topic, payload, message_qos, message_retain,
@@ -88,7 +126,10 @@ struct StoreWriter {
                 """
         )
         for id in insertOrder {
-            guard let (clientID, delivery) = pendingInserts[id] else { continue }
+            guard let pending = pendingInserts[id],
+                let delivery = pending.row(wallClockMilliseconds: wallClock, monotonicNow: now)
+            else { continue }
+            let clientID = pending.clientID
             let message = delivery.message
             try statement.execute(arguments: [
                 delivery.id, clientID, message.topic, Data(message.payload), Int64(message.qos), message.retain,
