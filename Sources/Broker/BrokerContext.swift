@@ -15,6 +15,8 @@ final class BrokerContext: Sendable {
     let router: Router
     let retained = RetainedMessages()
     let logger: Logger
+    /// Checks CONNECT credentials (`auth:`).
+    let authenticator: Authenticator
     /// The event loop group, used to run timers of sessions whose connection is gone.
     let eventLoopGroup: any EventLoopGroup
 
@@ -25,6 +27,7 @@ final class BrokerContext: Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.router = Router(statistics: statistics)
+        self.authenticator = Authenticator(configuration: configuration.authentication)
     }
 
     var sessionCount: Int { sessions.withLockedValue { $0.count } }

@@ -24,6 +24,12 @@ final class BrokerStatistics: Sendable {
     let protocolErrors = ManagedAtomic<Int>(0)
     let keepAliveTimeouts = ManagedAtomic<Int>(0)
     let willsPublished = ManagedAtomic<Int>(0)
+    /// CONNECTs refused for their credentials (Auth/Authenticator.swift).
+    let authenticationFailures = ManagedAtomic<Int>(0)
+    /// ACL denials (Auth/MQTTConnectionHandler+Access.swift).
+    let publishesDenied = ManagedAtomic<Int>(0)
+    let subscriptionsDenied = ManagedAtomic<Int>(0)
+    let willsDenied = ManagedAtomic<Int>(0)
 
     var uptimeSeconds: Int {
         Int((ContinuousClock.now - startedAt).components.seconds)

@@ -29,6 +29,9 @@ extension MQTTConnectionHandler {
             refuse(publish, with: refusal.code, detail: refusal.detail)
             return
         }
+        if !connected.access.allowsEverything, denyPublish(publish, topic: topic, access: connected.access) {
+            return
+        }
 
         let session = connected.session
         switch publish.qos {

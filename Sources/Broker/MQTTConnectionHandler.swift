@@ -28,6 +28,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         var session: Session
         var inboundAliases: InboundTopicAliases
         var outboundAliases: OutboundTopicAliases
+        /// The `acl:` rules resolved for this client (Auth/MQTTConnectionHandler+Access.swift).
+        var access: ClientAccess
     }
 
     let broker: BrokerContext
@@ -46,6 +48,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var lastPacketReceivedAt = NIODeadline.now()
     var keepAliveTimer: Scheduled<Void>?
     var connectTimer: Scheduled<Void>?
+    /// Packets that arrived after CONNECT while its password is being verified; nil otherwise.
+    var heldPackets: [MQTTPacket]?
 
     /// Scratch buffers reused for every message, so routing and draining do not allocate.
     var matches: [Router.Match] = []
@@ -150,9 +154,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     // MARK: Dispatch
 
-    private func handle(_ packet: MQTTPacket) {
+    func handle(_ packet: MQTTPacket) {
         switch phase {
         case .awaitingConnect:
+            if holdDuringAuthentication(packet) { return }
             guard case .connect(let connect) = packet else {
                 // MQTT-3.1.0-1: the first packet must be CONNECT (the decoder enforces it too).
                 closeConnection()

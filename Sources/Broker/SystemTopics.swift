@@ -28,6 +28,10 @@ struct SystemTopics {
             ("$SYS/broker/bytes/sent", "\(statistics.bytesSent.current)"),
             ("$SYS/broker/subscriptions/count", "\(broker.router.subscriptionCount)"),
             ("$SYS/broker/retained messages/count", "\(broker.retained.count)"),
+            ("$SYS/broker/auth/failures", "\(statistics.authenticationFailures.current)"),
+            ("$SYS/broker/acl/denied/publish", "\(statistics.publishesDenied.current)"),
+            ("$SYS/broker/acl/denied/subscribe", "\(statistics.subscriptionsDenied.current)"),
+            ("$SYS/broker/acl/denied/will", "\(statistics.willsDenied.current)"),
         ]
     }
 

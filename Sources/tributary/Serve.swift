@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Logging
 import ServiceLifecycle
+import TributaryConfiguration
 import UnixSignals
 
 /// `tributary serve`: runs the broker until SIGINT or SIGTERM.
@@ -16,6 +17,15 @@ struct Serve: AsyncParsableCommand {
     )
     var listen: [HostAndPort] = []
 
+    @Option(name: .long, help: "A YAML configuration file (see docs/configuration.md).")
+    var config: String?
+
+    @Option(name: .long, help: "Overrides `data-dir`: where sessions and retained messages are stored.")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Overrides `http.bind`: the HTTP API address as HOST:PORT.")
+    var http: HostAndPort?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -28,9 +38,28 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "tributary")
 
-        var configuration = BrokerConfiguration()
+        // The configuration file (if any), then the command-line overrides.
+        var file = TributaryConfiguration()
+        if let config {
+            file = try loadConfigurationOrExit(config)
+        }
+        var configuration = file.broker
         if !listen.isEmpty {
             configuration.listeners = listen.map { BrokerConfiguration.Listener(host: $0.host, port: $0.port) }
+        }
+        if let dataDir {
+            configuration.dataDirectory = dataDir
+        }
+        if let http {
+            file.http = HTTPSettings(host: http.host, port: http.port)
+        }
+        if let http = file.http {
+            logger.notice("http.bind \(http.host):\(http.port) noted; the HTTP API is not in this build yet")
+        }
+        if file.kafka.hasMappings {
+            logger.warning(
+                "kafka mappings are configured but the Kafka bridge is not in this build yet (issue 6): they are ignored"
+            )
         }
         let broker = MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
         let services = ServiceGroup(
