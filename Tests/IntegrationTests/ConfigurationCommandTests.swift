@@ -53,6 +53,7 @@ import Testing
 
         let process = try PeerProcess(TributaryProcess.executable, ["serve", "--config", file])
         let status = try await process.waitForExit(timeout: .seconds(20))
+        await process.waitForEndOfOutput()
         #expect(status != 0)
         #expect(process.lines.contains { $0.hasPrefix("\(file):3: auth.allow-anonymous: expected true or false") })
         #expect(!process.lines.contains { $0.contains("MQTT listener ready") })

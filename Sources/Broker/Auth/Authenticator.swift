@@ -43,7 +43,7 @@ final class Authenticator: Sendable {
     /// Why the password file could not be loaded; the broker refuses to start then.
     let loadError: (any Error)?
     private let cacheKey = SymmetricKey(size: .bits256)
-    private let cache = NIOLockedValueBox<[CacheKey: Bool]>([:])
+    private let cache = NIOLockedValueBox<[CacheKey: Outcome]>([:])
     private let pending = ManagedAtomic<Int>(0)
     private let threadPool: NIOThreadPool
 
@@ -77,19 +77,20 @@ final class Authenticator: Sendable {
             // No password file: a user name is just a label, accepted only where anonymous is.
             return .decided(allowAnonymous ? .accepted : .refused(.notAuthorized, "no password file configured"))
         }
-        guard let hash = users[username] else {
-            return .decided(.refused(.badUserNameOrPassword, "unknown user"))
-        }
         guard let password else {
             return .decided(.refused(.badUserNameOrPassword, "no password"))
         }
+        // An unknown user costs the same hash as a known one, so that answer times do not tell
+        // which user names exist.
+        let known = users[username]
+        let hash = known ?? Self.unknownUserHash
         let passwordBytes = Array(password.readableBytesView)
         let key = CacheKey(
             username: username,
             passwordDigest: Array(HMAC<SHA256>.authenticationCode(for: passwordBytes, using: cacheKey))
         )
-        if let known = cache.withLockedValue({ $0[key] }) {
-            return .decided(Self.outcome(known))
+        if let cached = cache.withLockedValue({ $0[key] }) {
+            return .decided(cached)
         }
         guard pending.loadThenWrappingIncrement(ordering: .relaxed) < Self.maximumPending else {
             pending.wrappingDecrement(ordering: .relaxed)
@@ -100,19 +101,26 @@ final class Authenticator: Sendable {
         let future = threadPool.runIfActive(eventLoop: eventLoop) {
             defer { pending.wrappingDecrement(ordering: .relaxed) }
             let valid = hash.verify(password: passwordBytes)
+            let outcome: Outcome =
+                known == nil
+                ? .refused(.badUserNameOrPassword, "unknown user")
+                : valid ? .accepted : .refused(.badUserNameOrPassword, "wrong password")
             cache.withLockedValue { cache in
                 if cache.count >= Self.maximumCached { cache.removeAll(keepingCapacity: true) }
-                cache[key] = valid
+                cache[key] = outcome
             }
-            return Self.outcome(valid)
+            return outcome
         }
         future.whenFailure { _ in pending.wrappingDecrement(ordering: .relaxed) }  // the pool was shut down
         return .pending(future)
     }
 
-    private static func outcome(_ valid: Bool) -> Outcome {
-        valid ? .accepted : .refused(.badUserNameOrPassword, "wrong password")
-    }
+    /// Checked against for user names that are not in the file; no password matches it.
+    private static let unknownUserHash = PasswordHash(
+        iterations: PasswordHash.defaultIterations,
+        salt: Array(repeating: 0, count: 16),
+        hash: Array(repeating: 0, count: 32)
+    )
 }
 
 /// The password file named in `auth.password-file` could not be read or parsed.

@@ -29,6 +29,7 @@ enum TributaryProcess {
     ) {
         let process = try PeerProcess(executable, arguments)
         let status = try await process.waitForExit(timeout: timeout)
+        await process.waitForEndOfOutput()
         return (status, process.lines)
     }
 
@@ -55,5 +56,14 @@ enum TributaryProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("tributary"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
+    }
+}
+
+extension PeerProcess {
+    /// Waits until the process closed its output (after it exited, its last lines can still be
+    /// on the way through the pipe).
+    func waitForEndOfOutput(timeout: Duration = .seconds(10)) async {
+        // No line matches: the wait ends when the pipe closes (LineBuffer.Closed) or times out.
+        _ = try? await output.waitForLine(from: 0, description: "end of output", timeout: timeout) { _ in false }
     }
 }
