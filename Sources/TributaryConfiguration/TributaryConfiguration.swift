@@ -86,6 +86,14 @@ public struct TributaryConfiguration: Sendable {
             .composer(let context, let problem, let mark, _):
             let message = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             return ConfigurationIssue(file: file, line: mark.line, keyPath: "", message: "invalid YAML: \(message)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")
+            return ConfigurationIssue(
+                file: file,
+                line: context.mark.line,
+                keyPath: "",
+                message: "duplicate key \(keys) in the mapping that starts here"
+            )
         default:
             return ConfigurationIssue(file: file, line: nil, keyPath: "", message: "invalid YAML: \(error)")
         }
@@ -116,8 +124,8 @@ public struct TributaryConfiguration: Sendable {
         )
         if !kafka.clusters.isEmpty || kafka.hasMappings {
             lines.append(
-                "kafka: \(kafka.clusters.count) clusters, \(kafka.mqttToKafka.count) mqtt-to-kafka and "
-                    + "\(kafka.kafkaToMQTT.count) kafka-to-mqtt mappings"
+                "kafka: clusters \(kafka.clusters.count), mqtt-to-kafka mappings \(kafka.mqttToKafka.count), "
+                    + "kafka-to-mqtt mappings \(kafka.kafkaToMQTT.count)"
             )
         }
         return lines

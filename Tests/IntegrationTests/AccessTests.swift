@@ -154,4 +154,24 @@ import Testing
             try await expectNothingLeakedTo(owner, ownerID: b)
         }
     }
+    @Test func denialsAreCountedInSys() async throws {
+        let rules = Self.perDevice.dropLast() + [AccessRule(.allow, [.subscribe], topic: "$SYS/broker/acl/#")]
+        try await withBroker(configure: {
+            $0.accessRules = Array(rules)
+            $0.systemTopicsIntervalSeconds = 1
+        }) { broker in
+            let watcher = try await MosquittoClients.subscribe(
+                port: broker.port,
+                topics: ["$SYS/broker/acl/denied/publish"],
+                version: .v5
+            )
+            let intruder = try await PahoPuppet.start(port: broker.port)
+            try await intruder.connect(clientID: uniqueName("dev-a"), version: 5)
+            #expect(try await intruder.publish("devices/other/x", "no", qos: 1) == 0x87)
+            // The counter is published every second; wait for the tick that shows the denial.
+            _ = try await watcher.nextLine("publish denials = 1", timeout: .seconds(10)) {
+                MosquittoClients.Message(line: $0)?.payload == "1"
+            }
+        }
+    }
 }

@@ -143,6 +143,12 @@ import TributaryConfiguration
         #expect(issue.message.hasPrefix("invalid YAML"))
     }
 
+    @Test func aDuplicateKeyNamesTheMapping() throws {
+        let issue = try #require(only("sys-interval: 1\nlimits:\n  max-connections: 1\n  max-connections: 2\n"))
+        #expect(issue.line == 3)
+        #expect(issue.message.contains("`max-connections`"))
+    }
+
     @Test func everyErrorIsCollected() {
         let text = """
             data-dir: ./data
