@@ -30,6 +30,8 @@ final class BrokerStatistics: Sendable {
     let publishesDenied = ManagedAtomic<Int>(0)
     let subscriptionsDenied = ManagedAtomic<Int>(0)
     let willsDenied = ManagedAtomic<Int>(0)
+    /// Messages not delivered because the receiving client may not read their topic.
+    let deliveriesDenied = ManagedAtomic<Int>(0)
 
     var uptimeSeconds: Int {
         Int((ContinuousClock.now - startedAt).components.seconds)

@@ -207,6 +207,7 @@ extension MQTTConnectionHandler {
     /// v5 properties (forwarded ones, remaining expiry, subscription identifiers, topic alias).
     private func send(_ outgoing: OutgoingPublish, now: NIODeadline) {
         guard var connected else { return }
+        if !connected.access.allowsEverything, withheldByAccess(outgoing, access: connected.access) { return }
         let delivery = outgoing.delivery
         let message = delivery.message
         let version = connected.negotiated.protocolVersion

@@ -32,6 +32,7 @@ struct SystemTopics {
             ("$SYS/broker/acl/denied/publish", "\(statistics.publishesDenied.current)"),
             ("$SYS/broker/acl/denied/subscribe", "\(statistics.subscriptionsDenied.current)"),
             ("$SYS/broker/acl/denied/will", "\(statistics.willsDenied.current)"),
+            ("$SYS/broker/acl/denied/delivery", "\(statistics.deliveriesDenied.current)"),
         ]
     }
 

@@ -174,4 +174,44 @@ import Testing
             }
         }
     }
+    @Test func aSessionResumedUnderAnotherUserNameDoesNotReceiveTheFirstUsersTopics() async throws {
+        let rules = [
+            AccessRule(.allow, [.subscribe], topic: "users/%u/#"),
+            AccessRule(.allow, [.publish], topic: "#"),
+        ]
+        try await withBroker(configure: { $0.accessRules = rules }) { broker in
+            let clientID = uniqueName("shared-device")
+            let persistent: JSONValue = ["SessionExpiryInterval": 600]
+            let alice = try await PahoPuppet.start(port: broker.port)
+            let first = try await alice.connect(
+                clientID: clientID,
+                version: 5,
+                username: "alice",
+                password: nil,
+                properties: persistent
+            )
+            #expect(first["reason_code"]?.int == 0)
+            #expect(try await alice.subscribe("users/alice/#", qos: 1) == [1])
+            try await alice.disconnect()
+
+            let bob = try await PahoPuppet.start(port: broker.port)
+            let resumed = try await bob.connect(
+                clientID: clientID,
+                version: 5,
+                username: "bob",
+                password: nil,
+                cleanStart: false,
+                properties: persistent
+            )
+            #expect(resumed["session_present"]?.bool == true)
+            #expect(try await bob.subscribe("users/bob/#", qos: 1) == [1])
+
+            let publisher = try await PahoPuppet.start(port: broker.port)
+            try await publisher.connect(clientID: uniqueName("publisher"), version: 5)
+            #expect(try await publisher.publish("users/alice/secret", "for alice", qos: 1) == 0)
+            #expect(try await publisher.publish("users/bob/marker", "for bob", qos: 1) == 0)
+            let received = try await bob.message()
+            #expect(received["payload"]?.string == "for bob", "alice's message reached bob: \(received)")
+        }
+    }
 }

@@ -33,10 +33,18 @@ func mosquittoPubPrinting(
 
 extension PahoPuppet {
     /// Connects with a user name and password and returns the CONNACK event.
-    func connect(clientID: String, version: Int, username: String, password: String?) async throws -> JSONValue {
+    func connect(
+        clientID: String,
+        version: Int,
+        username: String,
+        password: String?,
+        cleanStart: Bool = true,
+        properties: JSONValue = [:]
+    ) async throws -> JSONValue {
         var command: [String: JSONValue] = [
             "cmd": "connect", "port": .number(port), "client_id": .string(clientID), "version": .number(version),
-            "clean_start": true, "keepalive": 60, "properties": [:], "username": .string(username),
+            "clean_start": .bool(cleanStart), "keepalive": 60, "properties": properties,
+            "username": .string(username),
         ]
         if let password { command["password"] = .string(password) }
         self.command(.object(command))

@@ -26,6 +26,23 @@ extension MQTTConnectionHandler {
         return true
     }
 
+    /// Drops an outgoing message the client may not read (see `ClientAccess.receive`); true when
+    /// it was dropped. A QoS 1/2 message leaves the in-flight window as if acknowledged, as an
+    /// oversized one does (MQTT-3.1.2-25).
+    func withheldByAccess(_ outgoing: OutgoingPublish, access: ClientAccess) -> Bool {
+        let topic = outgoing.delivery.message.topic
+        let decision = access.receive(topic)
+        guard !decision.allowed else { return false }
+        broker.statistics.deliveriesDenied.add(1)
+        logger.debug("delivery withheld by acl", metadata: ["topic": "\(topic)", "rule": "\(Self.describe(decision))"])
+        if let packetID = outgoing.packetID {
+            _ = connected?.session.withDeliveryState(attachedTo: connectionID) { state in
+                state.abandonInflight(packetID)
+            }
+        }
+        return true
+    }
+
     /// The SUBACK code for a filter the ACL denies (v5 0x87 Not authorized, 3.1.1 0x80
     /// Failure), or nil when it is allowed.
     func deniedSubscription(_ filter: TopicFilter, access: ClientAccess) -> MQTTReasonCode? {

@@ -57,6 +57,14 @@ public struct ClientAccess: Sendable {
         }
     }
 
+    /// May a message on `topicName` be delivered to the client? Checked at delivery so that a
+    /// session resumed under another identity (another user name for `%u`) does not keep
+    /// receiving what its subscriptions were granted for. For subscriptions granted under the
+    /// same rules this is always true: a granted filter's topics all meet an allow rule first.
+    public func receive(_ topicName: String) -> Decision {
+        decide(.subscribe) { TopicFilter.matches(filter: $0, topicName: topicName) }
+    }
+
     private func decide(_ action: AccessRule.Action, matches: (String) -> Bool) -> Decision {
         decide(action) { rule, _ in matches(rule) }
     }
