@@ -99,6 +99,21 @@ public struct TributaryConfiguration: Sendable {
         }
     }
 
+    /// Valid settings that are probably not what the operator meant.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        let auth = broker.authentication
+        if !auth.allowAnonymous, auth.passwordFile == nil {
+            warnings.append(
+                "auth: anonymous access is off and there is no password-file: every client will be refused"
+            )
+        }
+        if kafka.hasMappings {
+            warnings.append("kafka: mappings are configured but the Kafka bridge is not in this build yet (issue 6)")
+        }
+        return warnings
+    }
+
     /// A few lines describing what the file configures, for `check-config`.
     public var summary: [String] {
         var lines: [String] = []

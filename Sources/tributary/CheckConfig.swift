@@ -18,6 +18,9 @@ struct CheckConfig: ParsableCommand {
         for line in configuration.summary {
             print("  \(line)")
         }
+        for warning in configuration.warnings {
+            print("warning: \(warning)")
+        }
     }
 }
 

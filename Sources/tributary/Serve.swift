@@ -56,10 +56,8 @@ struct Serve: AsyncParsableCommand {
         if let http = file.http {
             logger.notice("http.bind \(http.host):\(http.port) noted; the HTTP API is not in this build yet")
         }
-        if file.kafka.hasMappings {
-            logger.warning(
-                "kafka mappings are configured but the Kafka bridge is not in this build yet (issue 6): they are ignored"
-            )
+        for warning in file.warnings {
+            logger.warning("\(warning)")
         }
         let broker = MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
         let services = ServiceGroup(

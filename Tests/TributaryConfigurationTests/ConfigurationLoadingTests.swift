@@ -176,6 +176,11 @@ func issues(_ text: String, existing: Set<String>? = nil) -> [ConfigurationIssue
         #expect(configuration.broker.authentication.allowAnonymous == false)
         #expect(configuration.http == nil)
         #expect(!configuration.kafka.hasMappings)
+        #expect(
+            configuration.warnings == [
+                "auth: anonymous access is off and there is no password-file: every client will be refused"
+            ]
+        )
     }
 
     @Test func anonymousAccessOnlyWhenTheFileSaysSo() throws {
