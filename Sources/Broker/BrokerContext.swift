@@ -22,6 +22,8 @@ final class BrokerContext: Sendable {
     /// `limits.max-connection-rate`, when set.
     let connectionRateLimiter: ConnectionRateLimiter?
     let logger: Logger
+    /// Checks CONNECT credentials (`auth:`).
+    let authenticator: Authenticator
     /// The event loop group, used to run timers of sessions whose connection is gone.
     let eventLoopGroup: any EventLoopGroup
 
@@ -36,6 +38,7 @@ final class BrokerContext: Sendable {
         self.retained = RetainedMessages(store: store)
         self.connectionRateLimiter = configuration.maximumConnectionRate.map { ConnectionRateLimiter(rate: $0) }
         self.router = Router(statistics: statistics)
+        self.authenticator = Authenticator(configuration: configuration.authentication)
     }
 
     var sessionCount: Int { sessions.withLockedValue { $0.count } }

@@ -36,6 +36,14 @@ final class BrokerStatistics: Sendable {
     let limitConnectionRate = ManagedAtomic<Int>(0)
     let keepAliveTimeouts = ManagedAtomic<Int>(0)
     let willsPublished = ManagedAtomic<Int>(0)
+    /// CONNECTs refused for their credentials (Auth/Authenticator.swift).
+    let authenticationFailures = ManagedAtomic<Int>(0)
+    /// ACL denials (Auth/MQTTConnectionHandler+Access.swift).
+    let publishesDenied = ManagedAtomic<Int>(0)
+    let subscriptionsDenied = ManagedAtomic<Int>(0)
+    let willsDenied = ManagedAtomic<Int>(0)
+    /// Messages not delivered because the receiving client may not read their topic.
+    let deliveriesDenied = ManagedAtomic<Int>(0)
 
     var uptimeSeconds: Int {
         Int((ContinuousClock.now - startedAt).components.seconds)

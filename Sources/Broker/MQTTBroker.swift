@@ -63,6 +63,7 @@ public final class MQTTBroker: Service, Sendable {
     @discardableResult
     public func start() async throws -> [SocketAddress] {
         let context = self.context
+        if let error = context.authenticator.loadError { throw error }
         let connections = self.connections
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

@@ -33,7 +33,13 @@ extension MQTTConnectionHandler {
             return
         }
         guard let context else { return }
+        // Credentials and ACL (Auth/); completeConnect runs when they pass.
+        authenticate(connect, negotiated: negotiated, eventLoop: context.eventLoop)
+    }
 
+    /// CONNECT was negotiated and authenticated: attach the session and answer.
+    func completeConnect(_ negotiated: NegotiatedConnection, access: ClientAccess) {
+        guard let context else { return }
         logger[metadataKey: "client"] = "\(negotiated.clientID)"
         publishBucket = broker.configuration.maximumPublishRate.map { TokenBucket(rate: $0, now: .now()) }
         let attachment = broker.attach(
@@ -46,7 +52,8 @@ extension MQTTConnectionHandler {
             negotiated: negotiated,
             session: attachment.session,
             inboundAliases: InboundTopicAliases(maximum: broker.configuration.topicAliasMaximum),
-            outboundAliases: OutboundTopicAliases(maximum: negotiated.clientTopicAliasMaximum)
+            outboundAliases: OutboundTopicAliases(maximum: negotiated.clientTopicAliasMaximum),
+            access: access
         )
         will = negotiated.will
         phase = .connected

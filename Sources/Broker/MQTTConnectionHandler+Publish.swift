@@ -31,6 +31,9 @@ extension MQTTConnectionHandler {
             refuse(publish, with: refusal.code, detail: refusal.detail)
             return
         }
+        if !connected.access.allowsEverything, denyPublish(publish, topic: topic, access: connected.access) {
+            return
+        }
         guard withinPublishRate() else {
             throttle(publish, version: version)
             return
@@ -279,6 +282,7 @@ extension MQTTConnectionHandler {
     /// v5 properties (forwarded ones, remaining expiry, subscription identifiers, topic alias).
     private func send(_ outgoing: OutgoingPublish, now: NIODeadline) {
         guard var connected else { return }
+        if !connected.access.allowsEverything, withheldByAccess(outgoing, access: connected.access) { return }
         let delivery = outgoing.delivery
         let message = delivery.message
         let version = connected.negotiated.protocolVersion

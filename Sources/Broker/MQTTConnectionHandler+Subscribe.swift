@@ -32,6 +32,10 @@ extension MQTTConnectionHandler {
                 protocolViolation(.protocolError, "No Local set on shared subscription \(subscription.topicFilter)")
                 return
             }
+            if let denied = deniedSubscription(filter, access: connected.access) {
+                reasonCodes.append(denied)
+                continue
+            }
             let options = subscription.options
             let isNew = broker.router.subscribe(session, to: filter, options: options, identifier: identifier)
             // SUBACK leaves once a persistent session's subscription is stored.

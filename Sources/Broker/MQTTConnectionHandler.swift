@@ -29,6 +29,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         var session: Session
         var inboundAliases: InboundTopicAliases
         var outboundAliases: OutboundTopicAliases
+        /// The `acl:` rules resolved for this client (Auth/MQTTConnectionHandler+Access.swift).
+        var access: ClientAccess
     }
 
     let broker: BrokerContext
@@ -58,6 +60,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var publishBucket: TokenBucket?
     /// Whether the client is over its publish rate now (logged once per episode).
     var publishThrottled = false
+    /// Packets that arrived after CONNECT while its password is being verified; nil otherwise.
+    var heldPackets: [MQTTPacket]?
 
     /// Scratch buffers reused for every message, so routing and draining do not allocate.
     var matches: [Router.Match] = []
@@ -167,9 +171,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     // MARK: Dispatch
 
-    private func handle(_ packet: MQTTPacket) {
+    func handle(_ packet: MQTTPacket) {
         switch phase {
         case .awaitingConnect:
+            if holdDuringAuthentication(packet) { return }
             guard case .connect(let connect) = packet else {
                 // MQTT-3.1.0-1: the first packet must be CONNECT (the decoder enforces it too).
                 closeConnection()

@@ -37,6 +37,11 @@ struct SystemTopics {
             ("$SYS/broker/limits/max-publish-rate", "\(statistics.limitPublishRate.current)"),
             ("$SYS/broker/limits/max-queued-per-session", "\(statistics.messagesDroppedQueueFull.current)"),
             ("$SYS/broker/limits/connect-timeout", "\(statistics.limitConnectTimeout.current)"),
+            ("$SYS/broker/auth/failures", "\(statistics.authenticationFailures.current)"),
+            ("$SYS/broker/acl/denied/publish", "\(statistics.publishesDenied.current)"),
+            ("$SYS/broker/acl/denied/subscribe", "\(statistics.subscriptionsDenied.current)"),
+            ("$SYS/broker/acl/denied/will", "\(statistics.willsDenied.current)"),
+            ("$SYS/broker/acl/denied/delivery", "\(statistics.deliveriesDenied.current)"),
         ]
         if let store = broker.store?.statistics {
             topics += [

@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Logging
 import ServiceLifecycle
+import TributaryConfiguration
 import UnixSignals
 
 /// `tributary serve`: runs the broker until SIGINT or SIGTERM.
@@ -16,18 +17,26 @@ struct Serve: AsyncParsableCommand {
     )
     var listen: [HostAndPort] = []
 
+    @Option(name: .long, help: "A YAML configuration file (see docs/configuration.md).")
+    var config: String?
+
+    @Option(name: .long, help: "Overrides `http.bind`: the HTTP API address as HOST:PORT.")
+    var http: HostAndPort?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     @Option(
         name: .long,
-        help: "Directory of the durable store (sessions, queues, retained messages). Default: in memory only."
+        help:
+            "Directory of the durable store (sessions, queues, retained messages); overrides `data-dir`. Default: in memory only."
     )
     var dataDir: String?
 
     @Option(
         name: .long,
-        help: "What an acknowledgement promises: fsync (default), process, none. See docs/persistence.md."
+        help:
+            "Overrides `durability`: what an acknowledgement promises: fsync (default), process, none. See docs/persistence.md."
     )
     var durability: BrokerConfiguration.Durability?
 
@@ -40,12 +49,30 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "tributary")
 
-        var configuration = BrokerConfiguration()
+        // The configuration file (if any), then the command-line overrides.
+        var file = TributaryConfiguration()
+        if let config {
+            file = try loadConfigurationOrExit(config)
+        }
+        var configuration = file.broker
         if !listen.isEmpty {
             configuration.listeners = listen.map { BrokerConfiguration.Listener(host: $0.host, port: $0.port) }
         }
-        if let dataDir { configuration.dataDirectory = dataDir }
-        if let durability { configuration.durability = durability }
+        if let dataDir {
+            configuration.dataDirectory = dataDir
+        }
+        if let durability {
+            configuration.durability = durability
+        }
+        if let http {
+            file.http = HTTPSettings(host: http.host, port: http.port)
+        }
+        if let http = file.http {
+            logger.notice("http.bind \(http.host):\(http.port) noted; the HTTP API is not in this build yet")
+        }
+        for warning in file.warnings {
+            logger.warning("\(warning)")
+        }
         let broker = try MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
         let services = ServiceGroup(
             services: [broker],

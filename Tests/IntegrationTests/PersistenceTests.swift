@@ -36,12 +36,12 @@ import Testing
         let topic = uniqueName("durable/queue")
         let count = 200
 
-        let first = try await TributaryProcess.serve(["--data-dir", data.path])
+        let first = try await TributaryServer.serve(["--data-dir", data.path])
         try await leavePersistentSubscription(port: first.port, clientID: clientID, topic: topic, qos: qos)
         try await publishAcknowledged(port: first.port, topic: topic, count: count, qos: qos)
         try await first.kill9()
 
-        let second = try await TributaryProcess.serve(["--data-dir", data.path])
+        let second = try await TributaryServer.serve(["--data-dir", data.path])
         let subscriber = try PeerProcess.lineBuffered(
             Peers.mosquittoSub,
             [
@@ -62,14 +62,14 @@ import Testing
     @Test func retainedMessagesSurviveKill9() async throws {
         let data = try TemporaryDirectory("store")
         let topic = uniqueName("durable/retained")
-        let first = try await TributaryProcess.serve(["--data-dir", data.path])
+        let first = try await TributaryServer.serve(["--data-dir", data.path])
         try await MosquittoClients.publish(port: first.port, topic: topic, message: "kept", qos: 1, retain: true)
         try await MosquittoClients.publish(port: first.port, topic: "\(topic)/gone", message: "x", qos: 1, retain: true)
         // An empty retained message clears the topic (MQTT-3.3.1-10), on disk too.
         try await MosquittoClients.publish(port: first.port, topic: "\(topic)/gone", message: "", qos: 1, retain: true)
         try await first.kill9()
 
-        let second = try await TributaryProcess.serve(["--data-dir", data.path])
+        let second = try await TributaryServer.serve(["--data-dir", data.path])
         let subscriber = try await MosquittoClients.subscribe(port: second.port, topics: ["\(topic)/#"], qos: 1)
         try await MosquittoClients.publish(port: second.port, topic: "\(topic)/end", message: "end", qos: 1)
         try await PeerProcess.waitUntil([subscriber], "the end marker") {
@@ -87,7 +87,7 @@ import Testing
         let shortLived = uniqueName("short")
         let longLived = uniqueName("long")
         let topic = uniqueName("durable/expiry")
-        let first = try await TributaryProcess.serve(["--data-dir", data.path])
+        let first = try await TributaryServer.serve(["--data-dir", data.path])
         for (clientID, expiry) in [(shortLived, 1), (longLived, 3600)] {
             let paho = try await PahoPuppet.start(port: first.port)
             try await paho.connect(
@@ -103,7 +103,7 @@ import Testing
         // disconnect, MQTT-3.1.2-23). Waiting is the point of this test: it is the clock it checks.
         try await Task.sleep(for: .seconds(2.5))
 
-        let second = try await TributaryProcess.serve(["--data-dir", data.path])
+        let second = try await TributaryServer.serve(["--data-dir", data.path])
         for (clientID, present) in [(shortLived, false), (longLived, true)] {
             let paho = try await PahoPuppet.start(port: second.port)
             let connack = try await paho.connect(
@@ -118,9 +118,9 @@ import Testing
 
     @Test func aSecondBrokerOnTheSameDataDirectoryIsRefused() async throws {
         let data = try TemporaryDirectory("store")
-        let first = try await TributaryProcess.serve(["--data-dir", data.path])
+        let first = try await TributaryServer.serve(["--data-dir", data.path])
         let second = try PeerProcess(
-            try TributaryProcess.executable,
+            TributaryProcess.executable,
             ["serve", "--listen", "127.0.0.1:0", "--data-dir", data.path]
         )
         #expect(try await second.waitForExit(timeout: .seconds(30)) != 0)

@@ -1,69 +1,69 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
-/// The built `tributary` binary run as a separate process, for what an in-process broker cannot
-/// show: `kill -9`, restarts on the same data directory, the command line itself.
-final class TributaryProcess: Sendable {
-    let process: PeerProcess
-    /// The MQTT port it bound (it is started on port 0 and tells which port it got).
-    let port: Int
-
-    private init(process: PeerProcess, port: Int) {
-        self.process = process
-        self.port = port
-    }
-
+/// The built `tributary` executable, run as a child process (for command-line behaviour).
+enum TributaryProcess {
+    /// `tributary` next to the test bundle (`swift build --build-tests` builds both), or in
+    /// `.build/debug`.
     static var executable: String {
-        get throws { try Peers.require(Peers.repositoryRoot.appendingPathComponent(".build/debug/tributary").path) }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "tributary"
+            ),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tributary"),
+            Peers.repositoryRoot.appendingPathComponent(".build/debug/tributary"),
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate.path
+        }
+        return try! Peers.require(candidates[2].path)
     }
 
-    /// Starts `tributary serve` on an ephemeral loopback port and waits until it listens.
-    static func serve(_ arguments: [String]) async throws -> TributaryProcess {
-        let process = try PeerProcess(try executable, ["serve", "--listen", "127.0.0.1:0"] + arguments)
-        let ready = try await process.nextLine("MQTT listener ready", timeout: .seconds(30)) {
+    /// Runs `tributary ARGUMENTS` to completion.
+    static func run(
+        _ arguments: [String],
+        timeout: Duration = .seconds(20)
+    ) async throws -> (
+        status: Int32, output: [String]
+    ) {
+        let process = try PeerProcess(executable, arguments)
+        let status = try await process.waitForExit(timeout: timeout)
+        await process.waitForEndOfOutput()
+        return (status, process.lines)
+    }
+
+    /// Starts `tributary serve ARGUMENTS` and waits until it logged that its listeners are ready.
+    static func serve(_ arguments: [String], listeners: Int = 1) async throws -> PeerProcess {
+        let process = try PeerProcess(executable, ["serve"] + arguments)
+        _ = try await process.nextLines(listeners, "listener ready", timeout: .seconds(20)) {
             $0.contains("MQTT listener ready")
         }
-        guard let port = Self.port(inListenerLine: ready) else {
-            throw Unexpected(line: ready)
-        }
-        return TributaryProcess(process: process, port: port)
+        return process
     }
 
-    /// Kills the process with SIGKILL (no shutdown code runs) and waits until it is gone.
-    func kill9() async throws {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        try await process.waitForExit()
+    /// A loopback port that was free a moment ago (bound, read, closed).
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
     }
 
-    /// Stops it with SIGTERM, as an operator would, and waits until it is gone.
-    func terminate() async throws {
-        Foundation.kill(process.processIdentifier, SIGTERM)
-        try await process.waitForExit(timeout: .seconds(20))
-    }
-
-    /// The port of `address=[IPv4]127.0.0.1/127.0.0.1:PORT` in the log line.
-    static func port(inListenerLine line: String) -> Int? {
-        guard let range = line.range(of: "address=") else { return nil }
-        let address = line[range.upperBound...].prefix { !$0.isWhitespace }
-        guard let colon = address.lastIndex(of: ":") else { return nil }
-        return Int(address[address.index(after: colon)...].prefix { $0.isNumber })
-    }
-
-    struct Unexpected: Error, CustomStringConvertible {
-        var line: String
-        var description: String { "no port in the listener line: \(line)" }
+    /// A fresh temporary directory, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("tributary"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 }
 
-/// A fresh temporary directory for one test's data, removed when the test ends.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init(_ prefix: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName(prefix)).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
+extension PeerProcess {
+    /// Waits until the process closed its output (after it exited, its last lines can still be
+    /// on the way through the pipe).
+    func waitForEndOfOutput(timeout: Duration = .seconds(10)) async {
+        // No line matches: the wait ends when the pipe closes (LineBuffer.Closed) or times out.
+        _ = try? await output.waitForLine(from: 0, description: "end of output", timeout: timeout) { _ in false }
     }
 }

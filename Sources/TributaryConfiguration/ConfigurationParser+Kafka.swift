@@ -1,0 +1,210 @@
+import BrokerCore
+import Foundation
+import Yams
+
+extension ConfigurationParser {
+    /// `kafka: { clusters, mqtt-to-kafka, kafka-to-mqtt }`.
+    func parseKafka(_ node: Node, _ path: String) -> KafkaSettings {
+        var kafka = KafkaSettings()
+        guard let fields = reader.fields(node, path, allowed: ["clusters", "mqtt-to-kafka", "kafka-to-mqtt"]) else {
+            return kafka
+        }
+        if let clustersNode = fields["clusters"], let elements = reader.list(clustersNode, fields.path("clusters")) {
+            var names: Set<String> = []
+            for (index, element) in elements.enumerated() {
+                let elementPath = "\(fields.path("clusters"))[\(index)]"
+                guard let cluster = parseCluster(element, elementPath) else { continue }
+                if !names.insert(cluster.name).inserted {
+                    reader.report(element, "\(elementPath).name", "duplicate cluster name \"\(cluster.name)\"")
+                }
+                kafka.clusters.append(cluster)
+            }
+        }
+        let clusterNames = kafka.clusters.map(\.name)
+        var mappingNames: Set<String> = []
+        if let node = fields["mqtt-to-kafka"], let elements = reader.list(node, fields.path("mqtt-to-kafka")) {
+            for (index, element) in elements.enumerated() {
+                let elementPath = "\(fields.path("mqtt-to-kafka"))[\(index)]"
+                guard let mapping = parseMQTTToKafka(element, elementPath, clusters: clusterNames) else { continue }
+                if !mappingNames.insert(mapping.name).inserted {
+                    reader.report(element, "\(elementPath).name", "duplicate mapping name \"\(mapping.name)\"")
+                }
+                kafka.mqttToKafka.append(mapping)
+            }
+        }
+        if let node = fields["kafka-to-mqtt"], let elements = reader.list(node, fields.path("kafka-to-mqtt")) {
+            for (index, element) in elements.enumerated() {
+                let elementPath = "\(fields.path("kafka-to-mqtt"))[\(index)]"
+                guard let mapping = parseKafkaToMQTT(element, elementPath, clusters: clusterNames) else { continue }
+                if !mappingNames.insert(mapping.name).inserted {
+                    reader.report(element, "\(elementPath).name", "duplicate mapping name \"\(mapping.name)\"")
+                }
+                kafka.kafkaToMQTT.append(mapping)
+            }
+        }
+        return kafka
+    }
+
+    private func parseCluster(_ node: Node, _ path: String) -> KafkaSettings.Cluster? {
+        guard let fields = reader.fields(node, path, allowed: ["name", "bootstrap", "client-id"]) else { return nil }
+        let name = required(fields, "name")
+        var bootstrap: [HostAndPort]?
+        if let node = fields["bootstrap"], let texts = reader.strings(fields, "bootstrap") {
+            var servers: [HostAndPort] = []
+            for text in texts {
+                guard let server = HostAndPort(parsing: text) else {
+                    reader.report(node, fields.path("bootstrap"), "expected HOST:PORT, got \"\(text)\"")
+                    continue
+                }
+                servers.append(server)
+            }
+            if texts.isEmpty { reader.report(node, fields.path("bootstrap"), "name at least one broker") }
+            if servers.count == texts.count, !texts.isEmpty { bootstrap = servers }
+        } else if !fields.has("bootstrap") {
+            reader.reportMissing(fields, "bootstrap", "a list of HOST:PORT")
+        }
+        let clientID = reader.nonEmptyString(fields, "client-id") ?? "tributary"
+        guard let name, let bootstrap else { return nil }
+        return KafkaSettings.Cluster(name: name, bootstrap: bootstrap, clientID: clientID)
+    }
+
+    private func parseMQTTToKafka(
+        _ node: Node,
+        _ path: String,
+        clusters: [String]
+    ) -> KafkaSettings.MQTTToKafkaMapping? {
+        let keys = ["name", "cluster", "mqtt-topic-filters", "kafka-topic", "key", "mode", "on-kafka-unavailable"]
+        guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
+        let name = required(fields, "name")
+        let cluster = clusterReference(fields, clusters: clusters)
+        var filters: [String]?
+        if let node = fields["mqtt-topic-filters"], let texts = reader.strings(fields, "mqtt-topic-filters") {
+            var valid = !texts.isEmpty
+            if texts.isEmpty { reader.report(node, fields.path("mqtt-topic-filters"), "name at least one filter") }
+            for text in texts {
+                do {
+                    _ = try TopicFilter(parsing: text)
+                } catch {
+                    reader.report(
+                        node,
+                        fields.path("mqtt-topic-filters"),
+                        "invalid topic filter \"\(text)\": \(error.detail)"
+                    )
+                    valid = false
+                }
+            }
+            if valid { filters = texts }
+        } else if !fields.has("mqtt-topic-filters") {
+            reader.reportMissing(fields, "mqtt-topic-filters")
+        }
+        let kafkaTopic = template(fields, "kafka-topic", allowed: ["topic[N]", "clientid", "username"])
+        if !fields.has("kafka-topic") { reader.reportMissing(fields, "kafka-topic") }
+        let key = template(fields, "key", allowed: ["topic[N]", "topic", "clientid", "username"])
+        let mode = reader.choice(fields, "mode", as: KafkaSettings.DeliveryMode.self) ?? .sync
+        let policy = reader.choice(fields, "on-kafka-unavailable", as: KafkaSettings.UnavailablePolicy.self) ?? .spool
+        guard let name, let cluster, let filters, let kafkaTopic else { return nil }
+        return KafkaSettings.MQTTToKafkaMapping(
+            name: name,
+            cluster: cluster,
+            mqttTopicFilters: filters,
+            kafkaTopic: kafkaTopic,
+            key: key,
+            mode: mode,
+            onKafkaUnavailable: policy
+        )
+    }
+
+    private func parseKafkaToMQTT(
+        _ node: Node,
+        _ path: String,
+        clusters: [String]
+    ) -> KafkaSettings.KafkaToMQTTMapping? {
+        let keys = ["name", "cluster", "kafka-topics", "group-id", "mqtt-topic", "qos", "retain"]
+        guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
+        let name = required(fields, "name")
+        let cluster = clusterReference(fields, clusters: clusters)
+        var topics: [String]?
+        if let node = fields["kafka-topics"], let texts = reader.strings(fields, "kafka-topics") {
+            if texts.isEmpty || texts.contains(where: \.isEmpty) {
+                reader.report(node, fields.path("kafka-topics"), "name at least one topic, none empty")
+            } else {
+                topics = texts
+            }
+        } else if !fields.has("kafka-topics") {
+            reader.reportMissing(fields, "kafka-topics")
+        }
+        let groupID = reader.nonEmptyString(fields, "group-id")
+        let mqttTopic = template(fields, "mqtt-topic", allowed: ["key", "topic", "partition"])
+        if let node = fields["mqtt-topic"], let mqttTopic, mqttTopic.contains(where: { $0 == "+" || $0 == "#" }) {
+            reader.report(node, fields.path("mqtt-topic"), "an MQTT topic name cannot contain + or #")
+        }
+        if !fields.has("mqtt-topic") { reader.reportMissing(fields, "mqtt-topic") }
+        let qos = reader.int(fields, "qos", in: 0...2) ?? 1
+        let retain = reader.bool(fields, "retain") ?? false
+        guard let name, let cluster, let topics, let mqttTopic else { return nil }
+        return KafkaSettings.KafkaToMQTTMapping(
+            name: name,
+            cluster: cluster,
+            kafkaTopics: topics,
+            groupID: groupID ?? "tributary-\(name)",
+            mqttTopic: mqttTopic,
+            qos: qos,
+            retain: retain
+        )
+    }
+
+    private func required(_ fields: ConfigurationReader.Fields, _ key: String) -> String? {
+        if !fields.has(key) {
+            reader.reportMissing(fields, key)
+            return nil
+        }
+        return reader.nonEmptyString(fields, key)
+    }
+
+    /// `cluster:` must name a cluster; it may be left out when exactly one is configured.
+    private func clusterReference(_ fields: ConfigurationReader.Fields, clusters: [String]) -> String? {
+        guard let node = fields["cluster"] else {
+            if clusters.count == 1 { return clusters[0] }
+            reader.reportMissing(
+                fields,
+                "cluster",
+                clusters.isEmpty ? "no kafka.clusters are defined" : "one of \(clusters.joined(separator: ", "))"
+            )
+            return nil
+        }
+        guard let name = reader.string(node, fields.path("cluster")) else { return nil }
+        guard clusters.contains(name) else {
+            reader.report(node, fields.path("cluster"), "no cluster named \"\(name)\" in kafka.clusters")
+            return nil
+        }
+        return name
+    }
+
+    /// A template string whose `${...}` placeholders must be among `allowed` (`topic[N]` stands
+    /// for any level index).
+    private func template(_ fields: ConfigurationReader.Fields, _ key: String, allowed: [String]) -> String? {
+        guard let node = fields[key], let text = reader.nonEmptyString(fields, key) else { return nil }
+        var valid = true
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                reader.report(node, fields.path(key), "unterminated ${ in \"\(text)\"")
+                return nil
+            }
+            let name = String(rest[start.upperBound..<end])
+            if !Self.placeholder(name, isAmong: allowed) {
+                let names = allowed.map { "${\($0)}" }.joined(separator: ", ")
+                reader.report(node, fields.path(key), "unknown placeholder ${\(name)} (expected \(names))")
+                valid = false
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return valid ? text : nil
+    }
+
+    private static func placeholder(_ name: String, isAmong allowed: [String]) -> Bool {
+        if allowed.contains(name) { return true }
+        guard allowed.contains("topic[N]"), name.hasPrefix("topic["), name.hasSuffix("]") else { return false }
+        return Int(name.dropFirst(6).dropLast()).map { $0 >= 0 } ?? false
+    }
+}

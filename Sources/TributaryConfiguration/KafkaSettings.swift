@@ -1,0 +1,140 @@
+/// The `kafka:` section: clusters and the MQTT ⇄ Kafka mappings the bridge (issue 6) runs.
+public struct KafkaSettings: Sendable, Hashable {
+    /// `kafka.clusters[]`.
+    public struct Cluster: Sendable, Hashable {
+        /// `name`: how mappings refer to the cluster.
+        public var name: String
+        /// `bootstrap`: `HOST:PORT` brokers to fetch metadata from.
+        public var bootstrap: [HostAndPort]
+        /// `client-id`: the Kafka client id. Default `tributary`.
+        public var clientID: String
+
+        public init(name: String, bootstrap: [HostAndPort], clientID: String = "tributary") {
+            self.name = name
+            self.bootstrap = bootstrap
+            self.clientID = clientID
+        }
+    }
+
+    /// How a `sync` mapping answers a publisher while Kafka is unreachable (`on-kafka-unavailable`).
+    public enum UnavailablePolicy: String, Sendable, Hashable, CaseIterable {
+        /// Keep the message in the durable spool and acknowledge it (the default).
+        case spool
+        /// Answer with a reason code (v5 0x97 Quota exceeded / 0x80); nothing is acknowledged.
+        case reject
+    }
+
+    /// When a QoS ≥ 1 message from a device is acknowledged (`mode`).
+    public enum DeliveryMode: String, Sendable, Hashable, CaseIterable {
+        /// After the Kafka leader acknowledged the record (`acks=all`). The default.
+        case sync
+        /// After the record is fsync'd in the local spool.
+        case async
+    }
+
+    /// `kafka.mqtt-to-kafka[]`.
+    public struct MQTTToKafkaMapping: Sendable, Hashable {
+        public var name: String
+        /// `cluster`: a `clusters[].name`; may be left out when there is one cluster.
+        public var cluster: String
+        /// `mqtt-topic-filters`: MQTT topic filters whose messages go to Kafka.
+        public var mqttTopicFilters: [String]
+        /// `kafka-topic`: template; `${topic[N]}`, `${clientid}`, `${username}`.
+        public var kafkaTopic: String
+        /// `key`: template for the record key; nil means the MQTT topic.
+        public var key: String?
+        public var mode: DeliveryMode
+        public var onKafkaUnavailable: UnavailablePolicy
+
+        public init(
+            name: String,
+            cluster: String,
+            mqttTopicFilters: [String],
+            kafkaTopic: String,
+            key: String? = nil,
+            mode: DeliveryMode = .sync,
+            onKafkaUnavailable: UnavailablePolicy = .spool
+        ) {
+            self.name = name
+            self.cluster = cluster
+            self.mqttTopicFilters = mqttTopicFilters
+            self.kafkaTopic = kafkaTopic
+            self.key = key
+            self.mode = mode
+            self.onKafkaUnavailable = onKafkaUnavailable
+        }
+    }
+
+    /// `kafka.kafka-to-mqtt[]`.
+    public struct KafkaToMQTTMapping: Sendable, Hashable {
+        public var name: String
+        public var cluster: String
+        /// `kafka-topics`: topics to consume.
+        public var kafkaTopics: [String]
+        /// `group-id`: the consumer group. Default `tributary-<name>`.
+        public var groupID: String
+        /// `mqtt-topic`: template; `${key}`, `${topic}` (the Kafka topic), `${partition}`.
+        public var mqttTopic: String
+        /// `qos`: QoS of the MQTT messages, 0–2. Default 1.
+        public var qos: Int
+        /// `retain`: publish with RETAIN set. Default false.
+        public var retain: Bool
+
+        public init(
+            name: String,
+            cluster: String,
+            kafkaTopics: [String],
+            groupID: String,
+            mqttTopic: String,
+            qos: Int = 1,
+            retain: Bool = false
+        ) {
+            self.name = name
+            self.cluster = cluster
+            self.kafkaTopics = kafkaTopics
+            self.groupID = groupID
+            self.mqttTopic = mqttTopic
+            self.qos = qos
+            self.retain = retain
+        }
+    }
+
+    public var clusters: [Cluster] = []
+    public var mqttToKafka: [MQTTToKafkaMapping] = []
+    public var kafkaToMQTT: [KafkaToMQTTMapping] = []
+
+    public init() {}
+
+    /// Whether any mapping is configured (the bridge has work to do).
+    public var hasMappings: Bool { !mqttToKafka.isEmpty || !kafkaToMQTT.isEmpty }
+}
+
+/// A `HOST:PORT` value from the configuration file.
+public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all addresses); nil when malformed or the
+    /// port is not in 1–65535.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil  // an IPv6 address needs brackets
+        }
+        if host.contains(where: \.isWhitespace) { return nil }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
