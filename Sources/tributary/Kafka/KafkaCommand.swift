@@ -7,7 +7,7 @@ struct KafkaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka",
         abstract: "Talk to a Kafka cluster with Tributary's own client: topics, produce, consume.",
-        subcommands: [KafkaTopicsCommand.self, KafkaProduceCommand.self]
+        subcommands: [KafkaTopicsCommand.self, KafkaProduceCommand.self, KafkaConsumeCommand.self]
     )
 }
 
