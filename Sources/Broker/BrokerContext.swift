@@ -1,4 +1,5 @@
 import Atomics
+import Bridge
 import BrokerCore
 import Logging
 import MQTTCodec
@@ -19,6 +20,8 @@ final class BrokerContext: Sendable {
     let store: DurableStore?
     /// Whether acknowledgements wait for the store (every durability but `.none`).
     let acknowledgementsWaitForStore: Bool
+    /// MQTT → Kafka, when mappings are configured.
+    let bridge: MQTTKafkaBridge?
     /// `limits.max-connection-rate`, when set.
     let connectionRateLimiter: ConnectionRateLimiter?
     let logger: Logger
@@ -29,7 +32,14 @@ final class BrokerContext: Sendable {
 
     private let sessions = NIOLockedValueBox<[String: Session]>([:])
 
-    init(configuration: BrokerConfiguration, eventLoopGroup: any EventLoopGroup, store: DurableStore?, logger: Logger) {
+    init(
+        configuration: BrokerConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        store: DurableStore?,
+        bridge: MQTTKafkaBridge?,
+        logger: Logger
+    ) {
+        self.bridge = bridge?.isEmpty == false ? bridge : nil
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger

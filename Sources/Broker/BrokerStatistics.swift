@@ -22,6 +22,8 @@ final class BrokerStatistics: Sendable {
     /// QoS 0 messages for offline sessions, not queued by configuration.
     let messagesDroppedOffline = ManagedAtomic<Int>(0)
     let protocolErrors = ManagedAtomic<Int>(0)
+    /// QoS 1/2 PUBLISHes not acknowledged as a success because Kafka did not take the record.
+    let bridgeRefusals = ManagedAtomic<Int>(0)
     // Limits against abuse (`limits:`), one counter each; `connectionsRejected` is max-connections
     // and `messagesDroppedQueueFull` max-queued-per-session.
     /// `max-packet-size`: packets refused as too large.

@@ -1,4 +1,5 @@
 import Atomics
+import Bridge
 import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
@@ -26,12 +27,15 @@ public final class MQTTBroker: Service, Sendable {
     /// sessions and retained messages it holds.
     ///
     /// - Parameters:
+    ///   - bridge: MQTT → Kafka mappings; every routed message is offered to it, and QoS 1/2
+    ///     acknowledgements wait for Kafka where a mapping matched. Run it as a service too.
     ///   - eventLoopGroup: the group to run on; by default the broker makes one with
     ///     `configuration.eventLoopThreads` threads and shuts it down with itself.
     /// - Throws: `StoreError` when the store cannot be opened or read (`.inUse`: another broker
     ///   has this data directory).
     public init(
         configuration: BrokerConfiguration,
+        bridge: MQTTKafkaBridge? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger = Logger(label: "tributary.mqtt")
     ) throws {
@@ -53,7 +57,13 @@ public final class MQTTBroker: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
             self.ownsGroup = true
         }
-        self.context = BrokerContext(configuration: configuration, eventLoopGroup: group, store: store, logger: logger)
+        self.context = BrokerContext(
+            configuration: configuration,
+            eventLoopGroup: group,
+            store: store,
+            bridge: bridge,
+            logger: logger
+        )
         if let recovered {
             context.restore(recovered)
         }

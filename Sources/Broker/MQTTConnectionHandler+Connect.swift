@@ -1,4 +1,5 @@
 import Atomics
+import Bridge
 import BrokerCore
 import Logging
 import MQTTCodec
@@ -38,7 +39,7 @@ extension MQTTConnectionHandler {
     }
 
     /// CONNECT was negotiated and authenticated: attach the session and answer.
-    func completeConnect(_ negotiated: NegotiatedConnection, access: ClientAccess) {
+    func completeConnect(_ negotiated: NegotiatedConnection, access: ClientAccess, username: String?) {
         guard let context else { return }
         logger[metadataKey: "client"] = "\(negotiated.clientID)"
         publishBucket = broker.configuration.maximumPublishRate.map { TokenBucket(rate: $0, now: .now()) }
@@ -53,7 +54,8 @@ extension MQTTConnectionHandler {
             session: attachment.session,
             inboundAliases: InboundTopicAliases(maximum: broker.configuration.topicAliasMaximum),
             outboundAliases: OutboundTopicAliases(maximum: negotiated.clientTopicAliasMaximum),
-            access: access
+            access: access,
+            publisher: BridgePublisher(clientID: negotiated.clientID, username: username)
         )
         will = negotiated.will
         phase = .connected

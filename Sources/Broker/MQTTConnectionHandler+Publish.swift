@@ -44,9 +44,11 @@ extension MQTTConnectionHandler {
         case .atMostOnce:
             route(publish, topic: topic, from: session)
         case .atLeastOnce:
-            // The PUBACK leaves once the message is stored for every persistent subscriber.
-            require(route(publish, topic: topic, from: session))
-            write(.puback(PublishFlowPacket(packetID: publish.packetID ?? 0)))
+            // The PUBACK leaves once the message is stored for every persistent subscriber, and
+            // once Kafka has it where a mapping matched.
+            let routed = route(publish, topic: topic, from: session)
+            require(routed.ticket)
+            acknowledge(.puback(PublishFlowPacket(packetID: publish.packetID ?? 0)), heldUnder: routed.kafkaSequence)
         case .exactlyOnce:
             let packetID = publish.packetID ?? 0
             let receiveMaximum = Int(broker.configuration.receiveMaximum)
@@ -64,22 +66,36 @@ extension MQTTConnectionHandler {
                 return
             }
             // A re-sent QoS 2 PUBLISH whose PUBREL has not come yet was already routed: exactly once.
+            var kafkaSequence: Int?
             if isNew {
-                ticket.include(route(publish, topic: topic, from: session))
+                let routed = route(publish, topic: topic, from: session)
+                ticket.include(routed.ticket)
+                kafkaSequence = routed.kafkaSequence
             }
-            // PUBREC leaves once the message and the identifier awaiting PUBREL are stored.
+            // PUBREC leaves once the message and the identifier awaiting PUBREL are stored, and
+            // once Kafka has it. A re-sent PUBLISH is not forwarded again: exactly once in Kafka.
             require(ticket)
-            write(.pubrec(PublishFlowPacket(packetID: packetID)))
+            acknowledge(
+                .pubrec(PublishFlowPacket(packetID: packetID)),
+                heldUnder: kafkaSequence,
+                qos2PacketID: packetID
+            )
         }
     }
 
-    /// Returns the store write an acknowledgement of this message must wait for.
+    /// Routes to local subscribers and offers the message to the Kafka bridge. Returns the store
+    /// write an acknowledgement must wait for, and the sequence it is held under for Kafka.
     @discardableResult
-    private func route(_ publish: PublishPacket, topic: String, from session: Session) -> StoreTicket {
+    private func route(
+        _ publish: PublishPacket,
+        topic: String,
+        from session: Session
+    ) -> (ticket: StoreTicket, kafkaSequence: Int?) {
         let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
         var ticket = StoreTicket.none
         broker.publish(message, from: session, matches: &matches, ticket: &ticket)
-        return ticket
+        let kafkaSequence = forwardToKafka(message, awaitAcknowledgement: publish.qos != .atMostOnce)
+        return (ticket, kafkaSequence)
     }
 
     /// Rules a well-formed PUBLISH can still break; nil when it may be routed.

@@ -1,5 +1,7 @@
 import Atomics
+import Bridge
 import BrokerCore
+import DequeModule
 import Logging
 import MQTTCodec
 import NIOCore
@@ -31,6 +33,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         var outboundAliases: OutboundTopicAliases
         /// The `acl:` rules resolved for this client (Auth/MQTTConnectionHandler+Access.swift).
         var access: ClientAccess
+        /// Who this client is, for the Kafka bridge's templates and headers.
+        var publisher: BridgePublisher
     }
 
     let broker: BrokerContext
@@ -46,6 +50,11 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     /// The store write the packets in `output` depend on (a PUBACK for a message now stored, ...):
     /// `output` is held until it committed. See `MQTTConnectionHandler+Durability.swift`.
     var requiredTicket = StoreTicket.none
+    /// Acknowledgements waiting for Kafka, and those queued behind them to keep their order.
+    /// See `MQTTConnectionHandler+Bridge.swift`.
+    var heldAcknowledgements = Deque<HeldAcknowledgement>()
+    /// The sequence number of `heldAcknowledgements.first`.
+    var firstHeldSequence = 0
     /// A `whenCommitted` callback is on its way.
     var awaitingCommit = false
 
@@ -224,6 +233,15 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     /// Encodes a packet into the output buffer; it goes out with the next flush.
     func write(_ packet: MQTTPacket) {
+        if !heldAcknowledgements.isEmpty, packet.queuesBehindHeldAcknowledgements {
+            heldAcknowledgements.append(HeldAcknowledgement(packet: packet, outstanding: 0))
+            return
+        }
+        encode(packet)
+    }
+
+    /// Encodes a packet into the output buffer now, whatever is held.
+    func encode(_ packet: MQTTPacket) {
         do {
             try output.writeMQTTPacket(packet, version: protocolVersion)
             outputPacketCount += 1

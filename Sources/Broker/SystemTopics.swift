@@ -1,4 +1,5 @@
 import Atomics
+import Bridge
 import BrokerCore
 import MQTTCodec
 import NIOCore
@@ -49,6 +50,18 @@ struct SystemTopics {
                 ("$SYS/broker/store/operations", "\(store.operations)"),
                 ("$SYS/broker/store/failures", "\(store.failures)"),
             ]
+        }
+        if let bridge = broker.bridge {
+            topics.append(("$SYS/broker/bridge/refused", "\(statistics.bridgeRefusals.current)"))
+            for mapping in bridge.statistics {
+                let prefix = "$SYS/broker/bridge/\(mapping.name)"
+                topics += [
+                    ("\(prefix)/matched", "\(mapping.matched)"),
+                    ("\(prefix)/acknowledged", "\(mapping.acknowledged)"),
+                    ("\(prefix)/failed", "\(mapping.failed)"),
+                    ("\(prefix)/refused", "\(mapping.refused)"),
+                ]
+            }
         }
         return topics
     }

@@ -108,8 +108,22 @@ public struct TributaryConfiguration: Sendable {
                 "auth: anonymous access is off and there is no password-file: every client will be refused"
             )
         }
-        if kafka.hasMappings {
-            warnings.append("kafka: mappings are configured but the Kafka bridge is not in this build yet (issue 6)")
+        for mapping in kafka.mqttToKafka {
+            if mapping.mode == .async {
+                warnings.append(
+                    "kafka.mqtt-to-kafka \(mapping.name): mode async needs the spool, which is not in this build yet; it runs as sync"
+                )
+            }
+            if mapping.onKafkaUnavailable == .spool {
+                warnings.append(
+                    "kafka.mqtt-to-kafka \(mapping.name): the spool is not in this build yet; while Kafka is unreachable publishers get 0x80 (v5) or are disconnected (3.1.1) after 30 s"
+                )
+            }
+        }
+        if !kafka.kafkaToMQTT.isEmpty {
+            warnings.append(
+                "kafka.kafka-to-mqtt: Kafka → MQTT mappings are not in this build yet (issue 5); they are ignored"
+            )
         }
         return warnings
     }

@@ -73,13 +73,20 @@ struct Serve: AsyncParsableCommand {
         for warning in file.warnings {
             logger.warning("\(warning)")
         }
-        let broker = try MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
-        let services = ServiceGroup(
-            services: [broker],
+        let bridge = try Self.makeBridge(file.kafka, logger: Logger(label: "tributary.bridge"))
+        let broker = try MQTTBroker(
+            configuration: configuration,
+            bridge: bridge,
+            logger: Logger(label: "tributary.mqtt")
+        )
+        // Stopped in reverse order: the broker first, then the bridge delivers what it holds.
+        let services: [any Service] = (bridge.map { [$0] } ?? []) + [broker]
+        let group = ServiceGroup(
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        try await services.run()
+        try await group.run()
     }
 }
 

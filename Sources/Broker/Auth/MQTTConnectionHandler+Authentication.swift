@@ -101,7 +101,7 @@ extension MQTTConnectionHandler {
                     negotiated.will = nil
                 }
             }
-            completeConnect(negotiated, access: access)
+            completeConnect(negotiated, access: access, username: connect.username)
             for packet in held {
                 guard phase == .connected else { break }
                 handle(packet)

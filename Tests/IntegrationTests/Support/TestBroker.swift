@@ -1,3 +1,4 @@
+import Bridge
 import Broker
 import Logging
 import NIOCore
@@ -12,7 +13,10 @@ final class TestBroker: Sendable {
         self.port = port
     }
 
-    static func start(configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws -> TestBroker {
+    static func start(
+        bridge: MQTTKafkaBridge? = nil,
+        configure: (inout BrokerConfiguration) -> Void = { _ in }
+    ) async throws -> TestBroker {
         var configuration = BrokerConfiguration()
         configuration.listeners = [.init(host: "127.0.0.1", port: 0)]
         configuration.eventLoopThreads = 2
@@ -20,7 +24,7 @@ final class TestBroker: Sendable {
         configure(&configuration)
         var logger = Logger(label: "test.broker")
         logger.logLevel = .critical
-        let broker = try MQTTBroker(configuration: configuration, logger: logger)
+        let broker = try MQTTBroker(configuration: configuration, bridge: bridge, logger: logger)
         let addresses = try await broker.start()
         return TestBroker(broker: broker, port: addresses[0].port!)
     }

@@ -1,0 +1,123 @@
+import Bridge
+import BrokerCore
+import DequeModule
+import Logging
+import MQTTCodec
+import NIOCore
+
+// In `sync` mode a QoS 1/2 message that a Kafka mapping matched is acknowledged only once Kafka
+// acknowledged its record (../shared/DESIGN.md, "Delivery promises"). Acknowledgements must
+// still leave in the order the PUBLISHes came (MQTT-4.6.0-2..4), so an acknowledgement that waits
+// for Kafka holds back every acknowledgement written after it; PUBLISHes to this client and
+// PINGRESP do not wait. A record Kafka refused turns into a v5 reason code (0x80, 0x95, 0x97)
+// instead of a false success; a 3.1.1 client, which cannot be told, is disconnected without the
+// acknowledgement, so it sends the message again.
+
+/// An acknowledgement held back: waiting for Kafka, or queued behind one that is.
+struct HeldAcknowledgement {
+    var packet: MQTTPacket
+    /// Kafka answers still to come (0 or 1: the bridge aggregates the mappings).
+    var outstanding: Int
+    var failure: BridgeFailure?
+    /// For a PUBREC: the identifier whose QoS 2 state ends if Kafka refused the record.
+    var qos2PacketID: UInt16?
+}
+
+extension MQTTPacket {
+    /// Acknowledgements of the client's packets; they keep their relative order.
+    var queuesBehindHeldAcknowledgements: Bool {
+        switch self {
+        case .puback, .pubrec, .pubcomp, .suback, .unsuback: true
+        case .connect, .connack, .publish, .pubrel, .subscribe, .unsubscribe, .pingreq, .pingresp, .disconnect, .auth:
+            false
+        }
+    }
+}
+
+extension MQTTConnectionHandler {
+    /// Offers a routed message to the Kafka bridge. For QoS 1/2 returns the sequence number the
+    /// acknowledgement must be held under (pass it to `acknowledge`), or nil when no mapping
+    /// matched and the acknowledgement need not wait.
+    func forwardToKafka(_ message: ApplicationMessage, awaitAcknowledgement: Bool) -> Int? {
+        guard let bridge = broker.bridge, let connected, let context else { return nil }
+        guard awaitAcknowledgement else {
+            bridge.forward(message, from: connected.publisher, completion: nil)
+            return nil
+        }
+        // The acknowledgement is appended right after this returns, before any completion can
+        // run (completions hop onto this event loop), so its sequence number is known now.
+        let sequence = firstHeldSequence + heldAcknowledgements.count
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let matched = bridge.forward(message, from: connected.publisher) { result in
+            eventLoop.execute { handler.value.kafkaAnswered(sequence: sequence, result) }
+        }
+        return matched > 0 ? sequence : nil
+    }
+
+    /// Writes an acknowledgement, or holds it until Kafka answered for `sequence`.
+    func acknowledge(_ packet: MQTTPacket, heldUnder sequence: Int?, qos2PacketID: UInt16? = nil) {
+        guard let sequence else {
+            write(packet)
+            return
+        }
+        assert(sequence == firstHeldSequence + heldAcknowledgements.count)
+        heldAcknowledgements.append(HeldAcknowledgement(packet: packet, outstanding: 1, qos2PacketID: qos2PacketID))
+    }
+
+    private func kafkaAnswered(sequence: Int, _ result: Result<Void, BridgeFailure>) {
+        let index = sequence - firstHeldSequence
+        guard phase == .connected, heldAcknowledgements.indices.contains(index) else { return }
+        heldAcknowledgements[index].outstanding -= 1
+        if case .failure(let failure) = result {
+            heldAcknowledgements[index].failure = failure
+        }
+        releaseHeldAcknowledgements()
+    }
+
+    /// Writes the acknowledgements at the front whose answers are all in.
+    private func releaseHeldAcknowledgements() {
+        while let first = heldAcknowledgements.first, first.outstanding == 0 {
+            heldAcknowledgements.removeFirst()
+            firstHeldSequence += 1
+            guard let failure = first.failure else {
+                encode(first.packet)
+                continue
+            }
+            broker.statistics.bridgeRefusals.add(1)
+            if let packetID = first.qos2PacketID, let session = connected?.session {
+                // The flow ends here (a PUBREC failure code, or a closed connection): a re-sent
+                // PUBLISH with this identifier is a new message and must reach Kafka this time.
+                _ = session.withDeliveryState(attachedTo: connectionID) { $0.releaseQoS2(packetID) }
+            }
+            guard protocolVersion == .v5 else {
+                logger.warning(
+                    "closing connection: Kafka did not take a message and 3.1.1 cannot be told",
+                    metadata: ["error": "\(failure)"]
+                )
+                heldAcknowledgements.removeAll()
+                closeConnection()
+                return
+            }
+            logger.info("publish refused: Kafka did not take it", metadata: ["error": "\(failure)"])
+            encode(refused(first.packet, failure))
+        }
+        flushOutput()
+    }
+
+    private func refused(_ packet: MQTTPacket, _ failure: BridgeFailure) -> MQTTPacket {
+        let properties = problemProperties("Kafka: \(failure)")
+        switch packet {
+        case .puback(var flow):
+            flow.reasonCode = failure.reasonCode
+            flow.properties = properties
+            return .puback(flow)
+        case .pubrec(var flow):
+            flow.reasonCode = failure.reasonCode
+            flow.properties = properties
+            return .pubrec(flow)
+        default:
+            return packet
+        }
+    }
+}
