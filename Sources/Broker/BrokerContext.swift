@@ -4,6 +4,7 @@ import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
+import Store
 
 /// The state every connection handler shares: sessions, routing, retained messages, counters.
 ///
@@ -13,7 +14,13 @@ final class BrokerContext: Sendable {
     let configuration: BrokerConfiguration
     let statistics = BrokerStatistics()
     let router: Router
-    let retained = RetainedMessages()
+    let retained: RetainedMessages
+    /// The durable store, when `configuration.dataDirectory` is set.
+    let store: DurableStore?
+    /// Whether acknowledgements wait for the store (every durability but `.none`).
+    let acknowledgementsWaitForStore: Bool
+    /// `limits.max-connection-rate`, when set.
+    let connectionRateLimiter: ConnectionRateLimiter?
     let logger: Logger
     /// Checks CONNECT credentials (`auth:`).
     let authenticator: Authenticator
@@ -22,10 +29,14 @@ final class BrokerContext: Sendable {
 
     private let sessions = NIOLockedValueBox<[String: Session]>([:])
 
-    init(configuration: BrokerConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    init(configuration: BrokerConfiguration, eventLoopGroup: any EventLoopGroup, store: DurableStore?, logger: Logger) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+        self.store = store
+        self.acknowledgementsWaitForStore = store != nil && configuration.durability != .none
+        self.retained = RetainedMessages(store: store)
+        self.connectionRateLimiter = configuration.maximumConnectionRate.map { ConnectionRateLimiter(rate: $0) }
         self.router = Router(statistics: statistics)
         self.authenticator = Authenticator(configuration: configuration.authentication)
     }
@@ -35,18 +46,25 @@ final class BrokerContext: Sendable {
     // MARK: Publishing
 
     /// Routes a message to its subscribers and, when RETAIN is set, updates the retained store.
+    /// `ticket` is raised to the store write the publisher's acknowledgement must wait for.
     @discardableResult
-    func publish(_ message: ApplicationMessage, from publisher: Session?, matches: inout [Router.Match]) -> Int {
+    func publish(
+        _ message: ApplicationMessage,
+        from publisher: Session?,
+        matches: inout [Router.Match],
+        ticket: inout StoreTicket
+    ) -> Int {
         if message.retain {
-            retained.store(message)
+            ticket.include(retained.store(message))
         }
-        return router.route(message, publisher: publisher, matches: &matches)
+        return router.route(message, publisher: publisher, matches: &matches, ticket: &ticket)
     }
 
     /// For messages published outside a connection's read path (Wills, `$SYS`).
     func publish(_ message: ApplicationMessage) {
         var matches: [Router.Match] = []
-        publish(message, from: nil, matches: &matches)
+        var ticket = StoreTicket.none
+        publish(message, from: nil, matches: &matches, ticket: &ticket)
     }
 
     // MARK: Session life cycle
@@ -56,6 +74,8 @@ final class BrokerContext: Sendable {
         /// CONNACK Session Present (MQTT-3.2.2-2/-3).
         var sessionPresent: Bool
         var generation: UInt64
+        /// The store write recording the session; CONNACK waits for it.
+        var ticket: StoreTicket
     }
 
     /// Finds or creates the session of `clientID` and attaches the connection to it.
@@ -76,7 +96,8 @@ final class BrokerContext: Sendable {
             let fresh = Session(
                 clientID: clientID,
                 maximumQueued: configuration.maximumQueuedPerSession,
-                queueQoS0WhileOffline: configuration.queueQoS0WhileOffline
+                queueQoS0WhileOffline: configuration.queueQoS0WhileOffline,
+                store: store
             )
             let discarded = sessions.updateValue(fresh, forKey: clientID)
             return (fresh, discarded, false)
@@ -94,7 +115,12 @@ final class BrokerContext: Sendable {
             logger.info("session taken over", metadata: ["client": "\(clientID)"])
             previous.takeOver(sessionEnded: false)
         }
-        return Attachment(session: session, sessionPresent: sessionPresent, generation: attached.generation)
+        return Attachment(
+            session: session,
+            sessionPresent: sessionPresent,
+            generation: attached.generation,
+            ticket: attached.ticket
+        )
     }
 
     /// The connection of `session` closed. Applies the Session Expiry Interval and the Will.
@@ -171,11 +197,66 @@ final class BrokerContext: Sendable {
         }
     }
 
-    private func scheduleExpiry(of session: Session, generation: UInt64, after seconds: UInt32) {
+    func scheduleExpiry(of session: Session, generation: UInt64, after seconds: UInt32) {
         guard seconds != UInt32.max else { return }  // 0xFFFFFFFF: the session does not expire
         let eventLoop = eventLoopGroup.next()
         eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
             end(session, ifGeneration: generation, reason: "session expired")
         }
+    }
+}
+
+// MARK: - Restart
+
+extension BrokerContext {
+    /// Puts back the persistent sessions and retained messages the store held: subscriptions into
+    /// the router, queues and in-flight messages into their sessions, and each session's expiry
+    /// counted from when its client left, including the time the broker was down. A session whose
+    /// client was connected when the broker stopped counts from now.
+    func restore(_ recovered: RecoveredState) {
+        guard let store else { return }
+        let wallClock = WallClock.milliseconds()
+        let now = NIODeadline.now()
+        retained.restore(recovered.retained, wallClockMilliseconds: wallClock, now: now)
+        var restoredCount = 0
+        for record in recovered.sessions {
+            let session = Session(
+                recovered: record,
+                maximumQueued: configuration.maximumQueuedPerSession,
+                queueQoS0WhileOffline: configuration.queueQoS0WhileOffline,
+                store: store,
+                wallClockMilliseconds: wallClock,
+                now: now
+            )
+            var remaining: UInt32 = record.expiryInterval
+            if record.expiryInterval != UInt32.max, let left = record.disconnectedAt {
+                let elapsedSeconds = max(0, (wallClock - left) / 1_000)
+                guard elapsedSeconds < Int64(record.expiryInterval) else {
+                    // Expired while the broker was down (MQTT-3.1.2-23 counts from the disconnect).
+                    _ = session.end(ifGeneration: nil)
+                    continue
+                }
+                remaining = record.expiryInterval - UInt32(elapsedSeconds)
+            }
+            sessions.withLockedValue { $0[record.clientID] = session }
+            for subscription in record.subscriptions {
+                guard let filter = try? TopicFilter(parsing: subscription.filter) else { continue }
+                _ = router.subscribe(
+                    session,
+                    to: filter,
+                    options: subscription.options,
+                    identifier: subscription.identifier
+                )
+            }
+            scheduleExpiry(of: session, generation: session.currentGeneration, after: remaining)
+            restoredCount += 1
+        }
+        logger.info(
+            "store recovered",
+            metadata: [
+                "sessions": "\(restoredCount)", "retained": "\(recovered.retained.count)",
+                "path": "\(store.path)",
+            ]
+        )
     }
 }

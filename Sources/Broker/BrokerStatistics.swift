@@ -22,6 +22,18 @@ final class BrokerStatistics: Sendable {
     /// QoS 0 messages for offline sessions, not queued by configuration.
     let messagesDroppedOffline = ManagedAtomic<Int>(0)
     let protocolErrors = ManagedAtomic<Int>(0)
+    // Limits against abuse (`limits:`), one counter each; `connectionsRejected` is max-connections
+    // and `messagesDroppedQueueFull` max-queued-per-session.
+    /// `max-packet-size`: packets refused as too large.
+    let limitPacketTooLarge = ManagedAtomic<Int>(0)
+    /// `max-topic-length` / `max-topic-levels`: PUBLISHes refused.
+    let limitTopic = ManagedAtomic<Int>(0)
+    /// `connect-timeout`: connections closed without CONNECT.
+    let limitConnectTimeout = ManagedAtomic<Int>(0)
+    /// `max-publish-rate`: PUBLISHes refused (v5 0x97) or dropped (3.1.1).
+    let limitPublishRate = ManagedAtomic<Int>(0)
+    /// `max-connection-rate`: connections refused (CONNACK 0x9F / 3).
+    let limitConnectionRate = ManagedAtomic<Int>(0)
     let keepAliveTimeouts = ManagedAtomic<Int>(0)
     let willsPublished = ManagedAtomic<Int>(0)
     /// CONNECTs refused for their credentials (Auth/Authenticator.swift).

@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Store
 
 /// The MQTT broker: listeners, sessions, routing. Run it as a ServiceLifecycle `Service`, or call
 /// `start()` and `shutdown()` yourself (tests do).
@@ -21,14 +22,30 @@ public final class MQTTBroker: Service, Sendable {
         var started = false
     }
 
+    /// Opens the durable store when `configuration.dataDirectory` is set and puts back the
+    /// sessions and retained messages it holds.
+    ///
     /// - Parameters:
     ///   - eventLoopGroup: the group to run on; by default the broker makes one with
     ///     `configuration.eventLoopThreads` threads and shuts it down with itself.
+    /// - Throws: `StoreError` when the store cannot be opened or read (`.inUse`: another broker
+    ///   has this data directory).
     public init(
         configuration: BrokerConfiguration,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger = Logger(label: "tributary.mqtt")
-    ) {
+    ) throws {
+        var store: DurableStore?
+        var recovered: RecoveredState?
+        if let directory = configuration.dataDirectory {
+            let opened = try DurableStore(
+                directory: directory,
+                synchronization: configuration.durability == .fsync ? .fsync : .process,
+                logger: logger
+            )
+            recovered = try opened.recover()
+            store = opened
+        }
         if let eventLoopGroup {
             self.group = eventLoopGroup
             self.ownsGroup = false
@@ -36,7 +53,10 @@ public final class MQTTBroker: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
             self.ownsGroup = true
         }
-        self.context = BrokerContext(configuration: configuration, eventLoopGroup: group, logger: logger)
+        self.context = BrokerContext(configuration: configuration, eventLoopGroup: group, store: store, logger: logger)
+        if let recovered {
+            context.restore(recovered)
+        }
     }
 
     /// Binds every listener and returns the bound addresses (in the order of the configuration).
@@ -104,6 +124,7 @@ public final class MQTTBroker: Service, Sendable {
         if wasStarted {
             await connections.closeAll(timeout: .seconds(5))
         }
+        context.store?.close()
         if ownsGroup {
             try await group.shutdownGracefully()
         }

@@ -10,10 +10,15 @@ extension MQTTConnectionHandler {
         connectTimer = nil
         let negotiation = ConnectNegotiation(configuration: broker.configuration, makeClientID: Self.makeClientID)
         let negotiated: NegotiatedConnection
-        switch negotiation.negotiate(connect) {
+        switch overConnectionRate
+            ? .refused(ConnAckPacket(reasonCode: .connectionRateExceeded)) : negotiation.negotiate(connect)
+        {
         case .accepted(let result):
             negotiated = result
         case .refused(let refusal):
+            if refusal.reasonCode == .connectionRateExceeded {
+                broker.statistics.limitConnectionRate.add(1)
+            }
             logger.info(
                 "connection refused",
                 metadata: ["client": "\(connect.clientID)", "reason": "\(refusal.reasonCode)"]
@@ -36,6 +41,7 @@ extension MQTTConnectionHandler {
     func completeConnect(_ negotiated: NegotiatedConnection, access: ClientAccess) {
         guard let context else { return }
         logger[metadataKey: "client"] = "\(negotiated.clientID)"
+        publishBucket = broker.configuration.maximumPublishRate.map { TokenBucket(rate: $0, now: .now()) }
         let attachment = broker.attach(
             clientID: negotiated.clientID,
             cleanStart: negotiated.cleanStart,
@@ -54,6 +60,7 @@ extension MQTTConnectionHandler {
 
         var connack = negotiated.connack
         connack.sessionPresent = attachment.sessionPresent
+        require(attachment.ticket)
         write(.connack(connack))
         logger.debug(
             "client connected",

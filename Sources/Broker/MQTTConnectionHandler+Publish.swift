@@ -3,6 +3,7 @@ import BrokerCore
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 // MARK: - Client to broker
 
@@ -26,10 +27,15 @@ extension MQTTConnectionHandler {
         }
 
         if let refusal = refusal(of: publish, topic: topic, version: version) {
+            if refusal.code == .topicNameInvalid { broker.statistics.limitTopic.add(1) }
             refuse(publish, with: refusal.code, detail: refusal.detail)
             return
         }
         if !connected.access.allowsEverything, denyPublish(publish, topic: topic, access: connected.access) {
+            return
+        }
+        guard withinPublishRate() else {
+            throttle(publish, version: version)
             return
         }
 
@@ -38,12 +44,14 @@ extension MQTTConnectionHandler {
         case .atMostOnce:
             route(publish, topic: topic, from: session)
         case .atLeastOnce:
-            route(publish, topic: topic, from: session)
+            // The PUBACK leaves once the message is stored for every persistent subscriber.
+            require(route(publish, topic: topic, from: session))
             write(.puback(PublishFlowPacket(packetID: publish.packetID ?? 0)))
         case .exactlyOnce:
             let packetID = publish.packetID ?? 0
             let receiveMaximum = Int(broker.configuration.receiveMaximum)
-            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID) { state -> Bool? in
+            var ticket = StoreTicket.none
+            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) { state -> Bool? in
                 // MQTT-3.3.4-9: no more unacknowledged QoS 2 PUBLISHes than our Receive Maximum.
                 if !state.incomingQoS2.contains(packetID), version == .v5, state.incomingQoS2Count >= receiveMaximum {
                     return nil
@@ -57,15 +65,21 @@ extension MQTTConnectionHandler {
             }
             // A re-sent QoS 2 PUBLISH whose PUBREL has not come yet was already routed: exactly once.
             if isNew {
-                route(publish, topic: topic, from: session)
+                ticket.include(route(publish, topic: topic, from: session))
             }
+            // PUBREC leaves once the message and the identifier awaiting PUBREL are stored.
+            require(ticket)
             write(.pubrec(PublishFlowPacket(packetID: packetID)))
         }
     }
 
-    private func route(_ publish: PublishPacket, topic: String, from session: Session) {
+    /// Returns the store write an acknowledgement of this message must wait for.
+    @discardableResult
+    private func route(_ publish: PublishPacket, topic: String, from session: Session) -> StoreTicket {
         let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
-        broker.publish(message, from: session, matches: &matches)
+        var ticket = StoreTicket.none
+        broker.publish(message, from: session, matches: &matches, ticket: &ticket)
+        return ticket
     }
 
     /// Rules a well-formed PUBLISH can still break; nil when it may be routed.
@@ -84,6 +98,45 @@ extension MQTTConnectionHandler {
         return nil
     }
 
+    /// Takes a token from the client's `limits.max-publish-rate` bucket; logs when the client
+    /// goes over the limit and when it is back under it.
+    private func withinPublishRate() -> Bool {
+        guard var bucket = publishBucket else { return true }
+        let allowed = bucket.take(at: lastPacketReceivedAt)
+        publishBucket = bucket
+        if allowed == publishThrottled {
+            publishThrottled = !allowed
+            if allowed {
+                logger.info("client back under limits.max-publish-rate")
+            } else {
+                logger.warning(
+                    "client over limits.max-publish-rate: PUBLISHes refused",
+                    metadata: ["rate": "\(bucket.rate)"]
+                )
+            }
+        }
+        return allowed
+    }
+
+    /// A PUBLISH over the client's rate is not routed. v5 says so with 0x97 Quota exceeded in
+    /// PUBACK/PUBREC (MQTT 5.0 §3.4.2.1); QoS 0 and 3.1.1 have no way to be told, so the message
+    /// is dropped and counted, and 3.1.1 QoS 1/2 are acknowledged as the protocol requires.
+    private func throttle(_ publish: PublishPacket, version: MQTTProtocolVersion) {
+        broker.statistics.limitPublishRate.add(1)
+        guard let packetID = publish.packetID else { return }
+        let answer: PublishFlowPacket
+        if version == .v5 {
+            answer = PublishFlowPacket(
+                packetID: packetID,
+                reasonCode: .quotaExceeded,
+                properties: problemProperties("over limits.max-publish-rate")
+            )
+        } else {
+            answer = PublishFlowPacket(packetID: packetID)
+        }
+        write(publish.qos == .atLeastOnce ? .puback(answer) : .pubrec(answer))
+    }
+
     /// Answers a PUBLISH the broker will not route: v5 QoS 1/2 get the reason code in PUBACK or
     /// PUBREC and the connection stays; otherwise there is no way to report it but DISCONNECT.
     private func refuse(_ publish: PublishPacket, with code: MQTTReasonCode, detail: String) {
@@ -98,8 +151,17 @@ extension MQTTConnectionHandler {
 
     func handlePubrel(_ pubrel: PublishFlowPacket) {
         guard let session = connected?.session else { return }
-        guard let released = session.withDeliveryState(attachedTo: connectionID, { $0.releaseQoS2(pubrel.packetID) })
+        var ticket = StoreTicket.none
+        guard
+            let released = session.withDeliveryState(
+                attachedTo: connectionID,
+                ticket: &ticket,
+                { $0.releaseQoS2(pubrel.packetID) }
+            )
         else { return }
+        // PUBCOMP leaves once the identifier is forgotten in the store too: the client may reuse
+        // it right after, and a restart must not take the new message for a re-send of the old.
+        require(ticket)
         // MQTT 5.0 §3.7.2.1: 0x92 when the identifier is unknown; 3.1.1 just completes.
         let code: MQTTReasonCode = released || protocolVersion != .v5 ? .success : .packetIdentifierNotFound
         write(.pubcomp(PublishFlowPacket(packetID: pubrel.packetID, reasonCode: code)))
@@ -128,11 +190,14 @@ extension MQTTConnectionHandler {
 
     func handlePubrec(_ pubrec: PublishFlowPacket) {
         guard let session = connected?.session else { return }
-        let outcome = session.withDeliveryState(attachedTo: connectionID) {
+        var ticket = StoreTicket.none
+        let outcome = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) {
             $0.acknowledgePubrec(pubrec.packetID, reasonCode: pubrec.reasonCode)
         }
         switch outcome {
         case .sendPubrel:
+            // After a restart the message must be known as received, or it would be sent again.
+            require(ticket)
             write(.pubrel(PublishFlowPacket(packetID: pubrec.packetID)))
         case .flowEnded:
             drainSession()
@@ -180,10 +245,20 @@ extension MQTTConnectionHandler {
         while context.channel.isWritable {
             let now = NIODeadline.now()
             sendable.removeAll(keepingCapacity: true)
-            let taken = connected.session.withDeliveryState(attachedTo: connectionID, startingDrain: true) { state in
+            var ticket = StoreTicket.none
+            let taken = connected.session.withDeliveryState(
+                attachedTo: connectionID,
+                startingDrain: true,
+                ticket: &ticket
+            ) { state in
                 state.takeSendable(window: window, now: now, limit: batchLimit, into: &sendable)
             }
             guard let taken else { return }
+            if sendable.contains(where: { $0.packetID != nil && $0.delivery.qos == .exactlyOnce }) {
+                // A QoS 2 PUBLISH leaves once its packet identifier is stored: after a restart it is
+                // re-sent under the same identifier, which is how the client recognises it.
+                require(ticket)
+            }
             if taken.expired > 0 {
                 broker.statistics.messagesExpired.add(taken.expired)
             }

@@ -2,6 +2,7 @@ import BrokerCore
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 extension MQTTConnectionHandler {
     func handleSubscribe(_ subscribe: SubscribePacket) {
@@ -37,6 +38,8 @@ extension MQTTConnectionHandler {
             }
             let options = subscription.options
             let isNew = broker.router.subscribe(session, to: filter, options: options, identifier: identifier)
+            // SUBACK leaves once a persistent session's subscription is stored.
+            require(session.storeSubscription(filter, options: options, identifier: identifier))
             reasonCodes.append(.granted(options.qos))
 
             // Retained messages go to a new non-shared subscription as its Retain Handling says
@@ -64,7 +67,8 @@ extension MQTTConnectionHandler {
                     retain: true,
                     subscriptionIdentifiers: identifier.map { [$0] } ?? []
                 )
-                _ = broker.router.deliver(delivery, to: session)
+                var ticket = StoreTicket.none
+                _ = broker.router.deliver(delivery, to: session, ticket: &ticket)
             }
         }
     }
@@ -79,6 +83,7 @@ extension MQTTConnectionHandler {
                 continue
             }
             let existed = broker.router.unsubscribe(connected.session, from: filter)
+            require(connected.session.storeUnsubscription(filter))
             reasonCodes.append(existed ? .success : .noSubscriptionExisted)
         }
         // 3.1.1 UNSUBACK carries no reason codes (MQTT 3.1.1 §3.11).

@@ -3,6 +3,7 @@ import BrokerCore
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 /// One client connection: decodes packets, applies the MQTT rules, and performs every write.
 ///
@@ -42,12 +43,23 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     /// Encoded packets waiting for the next flush.
     var output: ByteBuffer
     var outputPacketCount = 0
+    /// The store write the packets in `output` depend on (a PUBACK for a message now stored, ...):
+    /// `output` is held until it committed. See `MQTTConnectionHandler+Durability.swift`.
+    var requiredTicket = StoreTicket.none
+    /// A `whenCommitted` callback is on its way.
+    var awaitingCommit = false
 
     /// The Will to publish if the connection ends without a normal DISCONNECT (MQTT-3.1.2-8).
     var will: ConnectPacket.Will?
     var lastPacketReceivedAt = NIODeadline.now()
     var keepAliveTimer: Scheduled<Void>?
     var connectTimer: Scheduled<Void>?
+    /// This connection came above `limits.max-connection-rate`: its CONNECT gets 0x9F.
+    var overConnectionRate = false
+    /// `limits.max-publish-rate` for this client, once connected.
+    var publishBucket: TokenBucket?
+    /// Whether the client is over its publish rate now (logged once per episode).
+    var publishThrottled = false
     /// Packets that arrived after CONNECT while its password is being verified; nil otherwise.
     var heldPackets: [MQTTPacket]?
 
@@ -96,9 +108,14 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        if let limiter = broker.connectionRateLimiter, !limiter.admit(context.remoteAddress) {
+            // Refused when its CONNECT arrives, so the client learns why (CONNACK 0x9F / 3).
+            overConnectionRate = true
+        }
         let timeout = TimeAmount.seconds(Int64(broker.configuration.connectTimeoutSeconds))
         connectTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             guard phase == .awaitingConnect else { return }
+            broker.statistics.limitConnectTimeout.add(1)
             logger.info("closing connection: no CONNECT within limits.connect-timeout")
             closeConnection()
         }
@@ -218,6 +235,7 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     func flushOutput() {
         guard output.readableBytes > 0, let context else { return }
+        guard !mustWaitForStore() else { return }
         broker.statistics.bytesSent.add(output.readableBytes)
         let buffer = output
         output = context.channel.allocator.buffer(capacity: 0)
@@ -229,6 +247,9 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
 
     private func decodingFailed(_ error: MQTTCodecError) {
         broker.statistics.protocolErrors.add(1)
+        if error.reasonCode == .packetTooLarge {
+            broker.statistics.limitPacketTooLarge.add(1)
+        }
         logger.info("closing connection: invalid packet", metadata: ["error": "\(error)"])
         switch phase {
         case .awaitingConnect:

@@ -1,6 +1,7 @@
 import Atomics
 import BrokerCore
 import MQTTCodec
+import Store
 
 /// Routes messages to sessions through the subscription tree.
 ///
@@ -39,9 +40,15 @@ final class Router: Sendable {
 
     /// Queues `message` for every matching session and returns how many deliveries were queued.
     /// `matches` is the caller's scratch buffer, reused across calls to avoid an allocation per
-    /// message; it is empty again on return.
+    /// message; it is empty again on return. `ticket` is raised to the store write of the
+    /// deliveries to stored sessions, which the publisher's acknowledgement waits for.
     @discardableResult
-    func route(_ message: ApplicationMessage, publisher: Session?, matches: inout [Match]) -> Int {
+    func route(
+        _ message: ApplicationMessage,
+        publisher: Session?,
+        matches: inout [Match],
+        ticket: inout StoreTicket
+    ) -> Int {
         tree.withReadLock { tree in
             tree.match(topic: message.topic, publisher: publisher, preferring: { $0.isOnline }, into: &matches)
         }
@@ -56,7 +63,7 @@ final class Router: Sendable {
                 subscriptionIdentifiers: match.subscriptionIdentifiers,
                 sharedGroup: match.sharedGroup
             )
-            if deliver(delivery, to: match.subscriber) { queued += 1 }
+            if deliver(delivery, to: match.subscriber, ticket: &ticket) { queued += 1 }
         }
         return queued
     }
@@ -70,12 +77,15 @@ final class Router: Sendable {
             tree.sharedGroupMember(group, excluding: endedSession, preferring: { $0.isOnline })
         }
         guard let member else { return false }
-        return deliver(delivery, to: member)
+        var ticket = StoreTicket.none
+        return deliver(delivery, to: member, ticket: &ticket)
     }
 
     /// Queues one delivery and accounts for a drop.
-    func deliver(_ delivery: Delivery, to session: Session) -> Bool {
-        switch session.enqueue(delivery) {
+    func deliver(_ delivery: Delivery, to session: Session, ticket: inout StoreTicket) -> Bool {
+        var delivery = delivery
+        delivery.storageID = nil  // a re-routed delivery is a new row of its new session
+        switch session.enqueue(delivery, ticket: &ticket) {
         case .queued:
             return true
         case .droppedQueueFull:

@@ -3,6 +3,7 @@ import BrokerCore
 import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
+import Store
 
 /// A client's session: the state that outlives its network connections (MQTT 5.0 §4.1).
 ///
@@ -10,29 +11,75 @@ import NIOCore
 /// drains them on its own event loop. One lock guards the delivery state, the attachment and the
 /// pending Will, so taking a session over from another connection is a single swap, and a
 /// delivery can never be lost between the old and the new connection.
+///
+/// With a durable store, a persistent session (Session Expiry Interval > 0) mirrors every change
+/// into the store while it holds the lock, so the store sees each session's changes in the order
+/// they happened; see `SessionStorage.swift`.
 final class Session: Hashable, @unchecked Sendable {
     let clientID: String
+    let store: DurableStore?
     /// Read by the router without the lock to prefer online members of shared subscriptions.
     private let online = ManagedAtomic<Bool>(false)
 
-    private let lock = NIOLock()
+    let lock = NIOLock()
     // Everything below is guarded by `lock`.
-    private var delivery: SessionDeliveryState
+    var delivery: SessionDeliveryState
     private var attachment: SessionAttachment?
     /// Set while a drain task is queued on the attached connection's event loop, so a burst of
     /// deliveries costs one cross-thread wake-up, not one per message.
     private var drainScheduled = false
     /// Incremented on every attach; timers compare it to learn whether the client came back.
     private var generation: UInt64 = 0
-    private var expiryInterval: UInt32 = 0
+    var expiryInterval: UInt32 = 0
     private var pendingWill: PendingWill?
     private var ended = false
     private let queueQoS0WhileOffline: Bool
+    /// Whether changes are mirrored into the store now (a store, and an expiry above 0).
+    var isStored = false
+    /// Whether the store holds a record of this session that its end must delete.
+    var hasStoredRecord = false
 
-    init(clientID: String, maximumQueued: Int, queueQoS0WhileOffline: Bool) {
+    init(clientID: String, maximumQueued: Int, queueQoS0WhileOffline: Bool, store: DurableStore?) {
         self.clientID = clientID
         self.delivery = SessionDeliveryState(maximumQueued: maximumQueued)
         self.queueQoS0WhileOffline = queueQoS0WhileOffline
+        self.store = store
+    }
+
+    /// A persistent session read back from the store, detached, as its client left it.
+    init(
+        recovered: RecoveredSession,
+        maximumQueued: Int,
+        queueQoS0WhileOffline: Bool,
+        store: DurableStore,
+        wallClockMilliseconds: Int64,
+        now: NIODeadline
+    ) {
+        self.clientID = recovered.clientID
+        self.queueQoS0WhileOffline = queueQoS0WhileOffline
+        self.store = store
+        self.expiryInterval = recovered.expiryInterval
+        self.isStored = true
+        self.hasStoredRecord = true
+        var state = SessionDeliveryState(maximumQueued: maximumQueued)
+        var inflight: [InflightDelivery] = []
+        var queued: [Delivery] = []
+        var expired: [StoreOperation] = []
+        for stored in recovered.deliveries {
+            guard let delivery = stored.delivery(wallClockMilliseconds: wallClockMilliseconds, monotonicNow: now) else {
+                expired.append(.deleteDelivery(id: stored.id))
+                continue
+            }
+            if let packetID = stored.packetID, let phase = stored.phase {
+                inflight.append(InflightDelivery(packetID: packetID, delivery: delivery, phase: phase.inflightPhase))
+            } else {
+                queued.append(delivery)
+            }
+        }
+        state.restore(inflight: inflight, queued: queued, incomingQoS2: recovered.incomingQoS2)
+        state.recordsChanges = true
+        self.delivery = state
+        store.submit(expired)
     }
 
     static func == (lhs: Session, rhs: Session) -> Bool { lhs === rhs }
@@ -50,18 +97,25 @@ final class Session: Hashable, @unchecked Sendable {
     }
 
     /// Queues a delivery and, when a connection is attached and no drain is pending, schedules
-    /// one on that connection's event loop.
-    func enqueue(_ newDelivery: Delivery) -> EnqueueOutcome {
-        let (outcome, drainOn): (EnqueueOutcome, SessionAttachment?) = lock.withLock {
-            if ended { return (.droppedSessionEnded, nil) }
+    /// one on that connection's event loop. A QoS 1/2 delivery to a stored session is written to
+    /// the store; `ticket` is raised to the ticket of that write.
+    func enqueue(_ newDelivery: Delivery, ticket: inout StoreTicket) -> EnqueueOutcome {
+        let (outcome, drainOn, stored): (EnqueueOutcome, SessionAttachment?, StoreTicket) = lock.withLock {
+            if ended { return (.droppedSessionEnded, nil, .none) }
             if attachment == nil && newDelivery.qos == .atMostOnce && !queueQoS0WhileOffline {
-                return (.droppedOffline, nil)
+                return (.droppedOffline, nil, .none)
             }
-            guard delivery.enqueue(newDelivery) else { return (.droppedQueueFull, nil) }
-            guard let attachment, !drainScheduled else { return (.queued, nil) }
+            var newDelivery = newDelivery
+            if isStored, newDelivery.qos != .atMostOnce, let store {
+                newDelivery.storageID = store.makeDeliveryID()
+            }
+            guard delivery.enqueue(newDelivery) else { return (.droppedQueueFull, nil, .none) }
+            let stored = submitDeliveryChanges()
+            guard let attachment, !drainScheduled else { return (.queued, nil, stored) }
             drainScheduled = true
-            return (.queued, attachment)
+            return (.queued, attachment, stored)
         }
+        ticket.include(stored)
         drainOn?.scheduleDrain()
         return outcome
     }
@@ -75,10 +129,13 @@ final class Session: Hashable, @unchecked Sendable {
         /// The Will a previous connection left waiting for its delay; cancelled by this attach
         /// (MQTT 5.0 §3.1.3.2.2: not sent if the client reconnects in time).
         var cancelledWill: Scheduled<Void>?
+        /// The store write that records the session; CONNACK waits for it.
+        var ticket: StoreTicket
     }
 
     func attach(_ newAttachment: SessionAttachment, expiryInterval: UInt32) -> Attached {
         let attached: Attached = lock.withLock {
+            let ticket = storeAttach(expiryInterval: expiryInterval)
             let previous = attachment
             attachment = newAttachment
             generation &+= 1
@@ -86,7 +143,7 @@ final class Session: Hashable, @unchecked Sendable {
             drainScheduled = false
             let will = pendingWill?.task
             pendingWill = nil
-            return Attached(generation: generation, previous: previous, cancelledWill: will)
+            return Attached(generation: generation, previous: previous, cancelledWill: will, ticket: ticket)
         }
         online.store(true, ordering: .relaxed)
         attached.cancelledWill?.cancel()
@@ -108,6 +165,7 @@ final class Session: Hashable, @unchecked Sendable {
             guard attachment?.connectionID == connectionID else { return nil }
             attachment = nil
             drainScheduled = false
+            storeDetach()
             let dropped = queueQoS0WhileOffline ? 0 : delivery.removeQueuedQoS0()
             return Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
         }
@@ -124,21 +182,40 @@ final class Session: Hashable, @unchecked Sendable {
     ///
     /// - Parameter startingDrain: set by the drain itself: the drain flag is cleared first, so
     ///   deliveries arriving while the connection sends this batch schedule the next drain.
+    ///   - ticket: raised to the store write of the changes `body` made, for a stored session.
+    func withDeliveryState<Result>(
+        attachedTo connectionID: ObjectIdentifier,
+        startingDrain: Bool = false,
+        ticket: inout StoreTicket,
+        _ body: (inout SessionDeliveryState) -> Result
+    ) -> Result? {
+        let outcome: (Result, StoreTicket)? = lock.withLock {
+            guard attachment?.connectionID == connectionID else { return nil }
+            if startingDrain { drainScheduled = false }
+            let result = body(&delivery)
+            return (result, submitDeliveryChanges())
+        }
+        guard let outcome else { return nil }
+        ticket.include(outcome.1)
+        return outcome.0
+    }
+
+    /// `withDeliveryState` for changes no acknowledgement waits for.
     func withDeliveryState<Result>(
         attachedTo connectionID: ObjectIdentifier,
         startingDrain: Bool = false,
         _ body: (inout SessionDeliveryState) -> Result
     ) -> Result? {
-        lock.withLock {
-            guard attachment?.connectionID == connectionID else { return nil }
-            if startingDrain { drainScheduled = false }
-            return body(&delivery)
-        }
+        var ignored = StoreTicket.none
+        return withDeliveryState(attachedTo: connectionID, startingDrain: startingDrain, ticket: &ignored, body)
     }
 
     /// Changes the expiry interval (v5 DISCONNECT may, MQTT-3.14.2-2 permitting).
     func setExpiryInterval(_ interval: UInt32) {
-        lock.withLock { expiryInterval = interval }
+        lock.withLock {
+            expiryInterval = interval
+            storeExpiryChange()
+        }
     }
 
     var currentGeneration: UInt64 { lock.withLock { generation } }
@@ -187,6 +264,7 @@ final class Session: Hashable, @unchecked Sendable {
             if let expected, generation != expected || attachment != nil { return nil }
             ended = true
             attachment = nil
+            storeEnd()
             let will = pendingWill
             pendingWill = nil
             will?.task?.cancel()

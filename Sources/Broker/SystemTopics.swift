@@ -2,6 +2,7 @@ import Atomics
 import BrokerCore
 import MQTTCodec
 import NIOCore
+import Store
 
 /// Publishes the broker's state on `$SYS/broker/...` as retained messages, with the topic names
 /// Mosquitto uses where it has one, so existing dashboards work.
@@ -16,7 +17,7 @@ struct SystemTopics {
     /// The topics and their current values.
     static func snapshot(of broker: BrokerContext) -> [(topic: String, value: String)] {
         let statistics = broker.statistics
-        return [
+        var topics = [
             ("$SYS/broker/version", "tributary \(version)"),
             ("$SYS/broker/uptime", "\(statistics.uptimeSeconds) seconds"),
             ("$SYS/broker/clients/connected", "\(statistics.connectionsCurrent.current)"),
@@ -28,12 +29,28 @@ struct SystemTopics {
             ("$SYS/broker/bytes/sent", "\(statistics.bytesSent.current)"),
             ("$SYS/broker/subscriptions/count", "\(broker.router.subscriptionCount)"),
             ("$SYS/broker/retained messages/count", "\(broker.retained.count)"),
+            ("$SYS/broker/messages/dropped/queue-full", "\(statistics.messagesDroppedQueueFull.current)"),
+            ("$SYS/broker/limits/max-connections", "\(statistics.connectionsRejected.current)"),
+            ("$SYS/broker/limits/max-connection-rate", "\(statistics.limitConnectionRate.current)"),
+            ("$SYS/broker/limits/max-packet-size", "\(statistics.limitPacketTooLarge.current)"),
+            ("$SYS/broker/limits/max-topic", "\(statistics.limitTopic.current)"),
+            ("$SYS/broker/limits/max-publish-rate", "\(statistics.limitPublishRate.current)"),
+            ("$SYS/broker/limits/max-queued-per-session", "\(statistics.messagesDroppedQueueFull.current)"),
+            ("$SYS/broker/limits/connect-timeout", "\(statistics.limitConnectTimeout.current)"),
             ("$SYS/broker/auth/failures", "\(statistics.authenticationFailures.current)"),
             ("$SYS/broker/acl/denied/publish", "\(statistics.publishesDenied.current)"),
             ("$SYS/broker/acl/denied/subscribe", "\(statistics.subscriptionsDenied.current)"),
             ("$SYS/broker/acl/denied/will", "\(statistics.willsDenied.current)"),
             ("$SYS/broker/acl/denied/delivery", "\(statistics.deliveriesDenied.current)"),
         ]
+        if let store = broker.store?.statistics {
+            topics += [
+                ("$SYS/broker/store/commits", "\(store.commits)"),
+                ("$SYS/broker/store/operations", "\(store.operations)"),
+                ("$SYS/broker/store/failures", "\(store.failures)"),
+            ]
+        }
+        return topics
     }
 
     /// Publishes what changed; returns how many topics were published.

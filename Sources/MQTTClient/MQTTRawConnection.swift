@@ -28,23 +28,17 @@ public final class MQTTRawConnection: Sendable {
         protocolVersion: MQTTProtocolVersion? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> MQTTRawConnection {
-        let channel = try await ClientBootstrap(group: eventLoopGroup)
+        // The handler is taken while the pipeline is built: a server that closes at once (a
+        // connect timeout under load) must show up as a closed connection, not a missing handler.
+        let (channel, handler) = try await ClientBootstrap(group: eventLoopGroup)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        MQTTRawConnectionHandler(protocolVersion: protocolVersion)
-                    )
+                    let handler = MQTTRawConnectionHandler(protocolVersion: protocolVersion)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
-            .connect(host: host, port: port)
-            .get()
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(
-                try channel.pipeline.syncOperations.handler(type: MQTTRawConnectionHandler.self),
-                eventLoop: channel.eventLoop
-            )
-        }.get()
         return MQTTRawConnection(channel: channel, handler: handler)
     }
 

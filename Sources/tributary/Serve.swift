@@ -20,14 +20,25 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "A YAML configuration file (see docs/configuration.md).")
     var config: String?
 
-    @Option(name: .long, help: "Overrides `data-dir`: where sessions and retained messages are stored.")
-    var dataDir: String?
-
     @Option(name: .long, help: "Overrides `http.bind`: the HTTP API address as HOST:PORT.")
     var http: HostAndPort?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
+
+    @Option(
+        name: .long,
+        help:
+            "Directory of the durable store (sessions, queues, retained messages); overrides `data-dir`. Default: in memory only."
+    )
+    var dataDir: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Overrides `durability`: what an acknowledgement promises: fsync (default), process, none. See docs/persistence.md."
+    )
+    var durability: BrokerConfiguration.Durability?
 
     func run() async throws {
         let level = logLevel
@@ -50,6 +61,9 @@ struct Serve: AsyncParsableCommand {
         if let dataDir {
             configuration.dataDirectory = dataDir
         }
+        if let durability {
+            configuration.durability = durability
+        }
         if let http {
             file.http = HTTPSettings(host: http.host, port: http.port)
         }
@@ -59,7 +73,7 @@ struct Serve: AsyncParsableCommand {
         for warning in file.warnings {
             logger.warning("\(warning)")
         }
-        let broker = MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
+        let broker = try MQTTBroker(configuration: configuration, logger: Logger(label: "tributary.mqtt"))
         let services = ServiceGroup(
             services: [broker],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -88,3 +102,4 @@ struct HostAndPort: ExpressibleByArgument, Sendable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension BrokerConfiguration.Durability: ExpressibleByArgument {}

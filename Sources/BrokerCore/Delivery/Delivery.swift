@@ -15,6 +15,9 @@ public struct Delivery: Sendable {
     /// The shared subscription this delivery was chosen for, so an unacknowledged delivery can
     /// be given to another member when this session ends (MQTT 5.0 §4.8.2).
     public var sharedGroup: SharedGroupKey?
+    /// The row that keeps this delivery in the durable store; set for QoS 1/2 deliveries to
+    /// persistent sessions, nil for everything that lives in memory only.
+    public var storageID: Int64?
 
     public init(
         message: ApplicationMessage,

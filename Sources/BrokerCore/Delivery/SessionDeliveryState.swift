@@ -21,8 +21,22 @@ public struct SessionDeliveryState: Sendable {
 
     private var packetIdentifiers = PacketIdentifierAllocator()
 
+    /// When set, every change to stored deliveries (those with a `storageID`) and to the incoming
+    /// QoS 2 identifiers is recorded in `changes`, for the durable store. Set for persistent
+    /// sessions when the broker has a store.
+    public var recordsChanges = false
+    /// Recorded changes, oldest first; see `takeChanges`.
+    public private(set) var changes: [DeliveryStateChange] = []
+
     public init(maximumQueued: Int) {
         self.maximumQueued = maximumQueued
+    }
+
+    /// Returns and clears the recorded changes.
+    public mutating func takeChanges() -> [DeliveryStateChange] {
+        guard !changes.isEmpty else { return [] }
+        defer { changes.removeAll(keepingCapacity: true) }
+        return changes
     }
 
     public var isIdle: Bool { queue.isEmpty && inflight.isEmpty }
@@ -34,6 +48,9 @@ public struct SessionDeliveryState: Sendable {
     public mutating func enqueue(_ delivery: Delivery) -> Bool {
         guard queue.count < maximumQueued else { return false }
         queue.append(delivery)
+        if recordsChanges, delivery.storageID != nil {
+            changes.append(.queued(delivery))
+        }
         return true
     }
 
@@ -53,6 +70,7 @@ public struct SessionDeliveryState: Sendable {
             if let expiry = next.message.expiry, expiry.remainingInterval(at: now) == nil {
                 queue.removeFirst()
                 expired += 1
+                record(.finished(storageID: next.storageID))
                 continue
             }
             if next.qos == .atMostOnce {
@@ -65,6 +83,7 @@ public struct SessionDeliveryState: Sendable {
             queue.removeFirst()
             let phase: InflightDelivery.Phase = next.qos == .atLeastOnce ? .awaitingPuback : .awaitingPubrec
             inflight.append(InflightDelivery(packetID: packetID, delivery: next, phase: phase))
+            record(.inflight(storageID: next.storageID, packetID: packetID, phase: phase))
             sendable.append(OutgoingPublish(delivery: next, packetID: packetID, dup: false))
             taken += 1
         }
@@ -106,6 +125,12 @@ public struct SessionDeliveryState: Sendable {
                 return .flowEnded
             }
             inflight[index].phase = .awaitingPubcomp
+            let change = DeliveryStateChange.inflight(
+                storageID: inflight[index].delivery.storageID,
+                packetID: packetID,
+                phase: .awaitingPubcomp
+            )
+            record(change)
             return .sendPubrel
         case .awaitingPubcomp:
             return .sendPubrel
@@ -163,12 +188,16 @@ public struct SessionDeliveryState: Sendable {
     /// re-delivery of one already received (PUBREC was sent, PUBREL not yet seen), which must not
     /// be routed again (MQTT 5.0 §4.3.3, Method B).
     public mutating func receiveQoS2(_ packetID: UInt16) -> Bool {
-        incomingQoS2.insert(packetID).inserted
+        guard incomingQoS2.insert(packetID).inserted else { return false }
+        if recordsChanges { changes.append(.incomingQoS2Received(packetID)) }
+        return true
     }
 
     /// PUBREL arrived. Returns false when the identifier was unknown (v5 answers PUBCOMP 0x92).
     public mutating func releaseQoS2(_ packetID: UInt16) -> Bool {
-        incomingQoS2.remove(packetID) != nil
+        guard incomingQoS2.remove(packetID) != nil else { return false }
+        if recordsChanges { changes.append(.incomingQoS2Released(packetID)) }
+        return true
     }
 
     /// How many QoS 2 PUBLISHes of the client await PUBREL: checked against the Receive Maximum
@@ -184,6 +213,35 @@ public struct SessionDeliveryState: Sendable {
 
     private mutating func finish(at index: Int) {
         packetIdentifiers.release(inflight[index].packetID)
+        let change = DeliveryStateChange.finished(storageID: inflight[index].delivery.storageID)
+        record(change)
         inflight.remove(at: index)
+    }
+
+    /// Records a change of a stored delivery; deliveries without a `storageID` are not stored.
+    private mutating func record(_ change: DeliveryStateChange?) {
+        guard recordsChanges, let change else { return }
+        changes.append(change)
+    }
+
+}
+
+// MARK: - Restoring from the durable store
+
+extension SessionDeliveryState {
+    /// Puts back what a persistent session held when the broker stopped: in-flight deliveries
+    /// keep their packet identifiers and phases (MQTT-4.4.0-1 resends them with DUP), queued
+    /// ones their order, and the QoS 2 identifiers still awaiting PUBREL stay known, so a
+    /// re-sent PUBLISH is not routed twice. The queue bound does not apply to restored messages.
+    public mutating func restore(
+        inflight restoredInflight: [InflightDelivery],
+        queued: [Delivery],
+        incomingQoS2 ids: [UInt16]
+    ) {
+        for entry in restoredInflight where packetIdentifiers.markInUse(entry.packetID) {
+            inflight.append(entry)
+        }
+        queue.append(contentsOf: queued)
+        incomingQoS2.formUnion(ids)
     }
 }

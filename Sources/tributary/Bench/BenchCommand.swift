@@ -45,6 +45,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Messages per second per publisher; omit to send as fast as the window allows.")
     var rate: Int?
 
+    @Flag(
+        help:
+            "Clients keep persistent sessions (Clean Start 0, v5 Session Expiry 1 h), so a broker with a store writes them to disk."
+    )
+    var persistentSessions = false
+
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
@@ -74,7 +80,8 @@ struct Bench: AsyncParsableCommand {
             warmup: .milliseconds(Int64(warmup * 1_000)),
             duration: .milliseconds(Int64(duration * 1_000)),
             inFlight: inFlight,
-            rate: rate
+            rate: rate,
+            persistentSessions: persistentSessions
         )
         let runner = BenchRunner(
             options: options,

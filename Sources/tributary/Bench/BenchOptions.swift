@@ -16,6 +16,8 @@ struct BenchOptions: Sendable {
     var inFlight: Int
     /// Messages per second per publisher; nil sends as fast as the window allows.
     var rate: Int?
+    /// Clients ask for persistent sessions (each run uses new client identifiers).
+    var persistentSessions: Bool = false
     /// How long to wait for stragglers after the measured period before counting them lost.
     var drainTimeout: Duration = .seconds(15)
 }

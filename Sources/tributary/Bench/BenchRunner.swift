@@ -180,6 +180,10 @@ struct BenchRunner {
                         clientID: "\(role)-\(index)",
                         protocolVersion: options.protocolVersion
                     )
+                    if options.persistentSessions {
+                        configuration.cleanStart = false
+                        if options.protocolVersion == .v5 { configuration.sessionExpiryInterval = 3_600 }
+                    }
                     configuration.maximumInFlight = max(1, options.inFlight)
                     configuration.messageBufferSize = 4_096
                     let client = MQTTClient(

@@ -20,7 +20,7 @@ final class TestBroker: Sendable {
         configure(&configuration)
         var logger = Logger(label: "test.broker")
         logger.logLevel = .critical
-        let broker = MQTTBroker(configuration: configuration, logger: logger)
+        let broker = try MQTTBroker(configuration: configuration, logger: logger)
         let addresses = try await broker.start()
         return TestBroker(broker: broker, port: addresses[0].port!)
     }

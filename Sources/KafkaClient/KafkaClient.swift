@@ -1,1 +1,0 @@
-// Placeholder until the KafkaClient module lands; see ../shared/DESIGN.md.
