@@ -77,18 +77,20 @@ struct Passwd: ParsableCommand {
         return readLine(strippingNewline: true) ?? ""
     }
 
-    /// Reads one line from the terminal with echo off.
+    /// Reads one line from the terminal with echo off. Echo goes off before the prompt is shown
+    /// and nothing typed ahead is flushed (TCSANOW, not TCSAFLUSH): a quick typist or a paste
+    /// right after the prompt must neither be echoed nor lost.
     private func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
         var original = termios()
         tcgetattr(STDIN_FILENO, &original)
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
             FileHandle.standardError.write(Data("\n".utf8))
         }
+        FileHandle.standardError.write(Data(text.utf8))
         return readLine(strippingNewline: true) ?? ""
     }
 

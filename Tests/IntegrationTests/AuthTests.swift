@@ -221,6 +221,46 @@ extension PahoPuppet {
         }
     }
 
+    @Test func tributaryPasswdPromptsTwiceWithoutEchoOnATerminal() async throws {
+        let directory = try TributaryProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("passwd").path
+        // Python's pty gives tributary a terminal; it answers the prompts and reports whether
+        // the password ever appeared in what the terminal showed.
+        let script = """
+            import os, pty, select, sys, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], ["tributary", "passwd", sys.argv[2], "tty-user"])
+            out = b""
+            def until(token):
+                global out
+                end = time.time() + 20
+                while token not in out and time.time() < end:
+                    if not select.select([fd], [], [], 0.2)[0]:
+                        continue
+                    try:
+                        out += os.read(fd, 1024)
+                    except OSError:
+                        break
+            until(b"Password for tty-user: ")
+            os.write(fd, b"s3cret\\n")
+            until(b"Again: ")
+            os.write(fd, b"s3cret\\n")
+            until(b"added user")
+            sys.stderr.write("terminal showed %r\\n" % out)
+            os.waitpid(pid, 0)
+            print("PROMPTS" if b"Again: " in out else "NO-PROMPT")
+            print("ECHOED" if b"s3cret" in out else "SILENT")
+            """
+        let process = try PeerProcess(Peers.python, ["-c", script, TributaryProcess.executable, file])
+        #expect(try await process.waitForExit(timeout: .seconds(30)) == 0)
+        await process.waitForEndOfOutput()
+        #expect(process.lines.filter { !$0.hasPrefix("terminal showed") } == ["PROMPTS", "SILENT"], "\(process.lines)")
+        let entry = try PasswordFile(parsing: String(contentsOfFile: file, encoding: .utf8)).users["tty-user"]
+        #expect(entry?.verify(password: Array("s3cret".utf8)) == true)
+    }
+
     @Test func aConfigFileWithAPasswordFileRefusesAnonymousAndAcceptsUsers() async throws {
         let directory = try TributaryProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
