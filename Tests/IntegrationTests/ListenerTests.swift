@@ -241,19 +241,52 @@ import Testing
     @Test func webSocketTLSCarriesPahoPublishSubscribe() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let kind = BrokerConfiguration.Listener.Kind.webSocketTLS(certificates.settings(), path: "/mqtt")
+        let settings = certificates.settings(useCommonNameAsUsername: true)
+        let kind = BrokerConfiguration.Listener.Kind.webSocketTLS(settings, path: "/mqtt")
         try await withListeners([kind]) { broker, ports in
             let topic = uniqueName("wss")
-            let transport = PahoTransport.webSocketTLS(ca: certificates.caCertificate)
             let subscriber = try await PahoPuppet.start(port: ports[0])
-            let connack = try await subscriber.connect(clientID: uniqueName("wss-sub"), transport: transport)
+            let connack = try await subscriber.connect(
+                clientID: uniqueName("wss-sub"),
+                transport: .webSocketTLS(
+                    ca: certificates.caCertificate,
+                    certificate: certificates.clientCertificate,
+                    key: certificates.clientKey
+                )
+            )
             #expect(connack["reason_code"]?.int == 0)
             #expect(try await subscriber.subscribe(topic, qos: 1) == [1])
             let publisher = try await PahoPuppet.start(port: ports[0])
-            try await publisher.connect(clientID: uniqueName("wss-pub"), transport: transport)
+            try await publisher.connect(
+                clientID: uniqueName("wss-pub"),
+                transport: .webSocketTLS(ca: certificates.caCertificate)
+            )
             #expect(try await publisher.publish(topic, "over wss", qos: 2) == 0)
             #expect(try await subscriber.message()["payload"]?.string == "over wss")
-            #expect(await broker.transportIdentities().allSatisfy { $0.transport == .webSocketTLS })
+
+            let identities = await broker.transportIdentities()
+            let subscriberIdentity = TransportIdentity(
+                .webSocketTLS,
+                certificateCommonName: "device-7",
+                authenticatedUsername: "device-7"
+            )
+            #expect(identities.contains(subscriberIdentity), "\(identities)")
+            #expect(identities.contains(TransportIdentity(.webSocketTLS)), "\(identities)")
+        }
+    }
+
+    // MARK: Connections that never get to MQTT
+
+    @Test(arguments: ["tls", "ws"])
+    func connectionsThatNeverFinishTheirSetupAreClosed(kind: String) async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let listener: BrokerConfiguration.Listener.Kind =
+            kind == "tls" ? .tls(certificates.settings()) : .webSocket(path: "/mqtt")
+        try await withListeners([listener], configure: { $0.connectTimeoutSeconds = 1 }) { _, ports in
+            // Connects, then sends nothing: no TLS handshake, no HTTP request.
+            let socket = try RawWebSocket(port: ports[0])
+            #expect(socket.readsEndOfFile())
         }
     }
 }

@@ -14,8 +14,13 @@ struct PahoTransport: Sendable {
         PahoTransport(caCertificate: ca, clientCertificate: certificate, clientKey: key)
     }
 
-    static func webSocketTLS(path: String = "/mqtt", ca: String) -> PahoTransport {
-        PahoTransport(webSocketPath: path, caCertificate: ca)
+    static func webSocketTLS(
+        path: String = "/mqtt",
+        ca: String,
+        certificate: String? = nil,
+        key: String? = nil
+    ) -> PahoTransport {
+        PahoTransport(webSocketPath: path, caCertificate: ca, clientCertificate: certificate, clientKey: key)
     }
 
     /// The `connect` command fields of `paho_puppet.py`.
