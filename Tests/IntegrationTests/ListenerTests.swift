@@ -172,6 +172,12 @@ import Testing
             #expect(message["payload"]?.string == "over websocket")
             #expect(message["qos"]?.int == 1)
             #expect(try await MosquittoClients.messages(1, from: tcpSubscriber).map(\.payload) == ["over websocket"])
+
+            // Larger than NIO's default 16 KiB frame limit: paho sends it as one frame.
+            let large = String(repeating: "x", count: 200_000)
+            #expect(try await publisher.publish(topic, large, qos: 1) == 0)
+            let received = try await subscriber.message()
+            #expect(received["payload"]?.string?.count == large.count)
         }
     }
 
