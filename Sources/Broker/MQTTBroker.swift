@@ -75,25 +75,39 @@ public final class MQTTBroker: Service, Sendable {
         let context = self.context
         if let error = context.authenticator.loadError { throw error }
         let connections = self.connections
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = MQTTConnectionHandler(broker: context, allocator: channel.allocator)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    connections.track(channel, handler: handler)
-                }
+        // Every listener's TLS files are read before anything binds: a bad file stops the start.
+        var pipelines: [ListenerPipeline] = []
+        for listener in context.configuration.listeners {
+            let pipeline = try ListenerPipeline(
+                listener: listener,
+                configuration: context.configuration,
+                logger: context.logger
+            ) { channel, identity in
+                let handler = MQTTConnectionHandler(broker: context, allocator: channel.allocator, transport: identity)
+                connections.track(channel, handler: handler)
+                return handler
             }
+            pipelines.append(pipeline)
+        }
 
         var channels: [any Channel] = []
         do {
-            for listener in context.configuration.listeners {
-                let channel = try await bootstrap.bind(host: listener.host, port: listener.port).get()
+            for pipeline in pipelines {
+                let channel = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.backlog, value: 1024)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.maxMessagesPerRead, value: 16)
+                    .childChannelInitializer { pipeline.initialize($0) }
+                    .bind(host: pipeline.listener.host, port: pipeline.listener.port).get()
                 channels.append(channel)
-                context.logger.info("MQTT listener ready", metadata: ["address": "\(channel.localAddress!)"])
+                context.logger.info(
+                    "MQTT listener ready",
+                    metadata: [
+                        "address": "\(channel.localAddress!)",
+                        "kind": "\(pipeline.listener.kind.transport.rawValue)",
+                    ]
+                )
             }
         } catch {
             for channel in channels { try? await channel.close() }
@@ -157,6 +171,13 @@ public final class MQTTBroker: Service, Sendable {
     public var subscriptionCount: Int { context.router.subscriptionCount }
     /// Topics with a retained message.
     public var retainedMessageCount: Int { context.retained.count }
+
+    /// What the transport established about each open connection (its listener kind, a verified
+    /// client certificate's Common Name): lets tests and the admin API see the identity the
+    /// authentication step receives.
+    public func transportIdentities() async -> [TransportIdentity] {
+        await connections.transportIdentities()
+    }
 }
 
 /// The open connections, so shutdown can close them.
@@ -175,6 +196,18 @@ private final class ConnectionTracker: Sendable {
         channel.closeFuture.whenComplete { [entries] _ in
             entries.withLockedValue { _ = $0.removeValue(forKey: key) }
         }
+    }
+
+    func transportIdentities() async -> [TransportIdentity] {
+        let open = entries.withLockedValue { Array($0.values) }
+        var identities: [TransportIdentity] = []
+        for entry in open {
+            let handler = entry.handler
+            if let identity = try? await entry.channel.eventLoop.submit({ handler.value.transport }).get() {
+                identities.append(identity)
+            }
+        }
+        return identities
     }
 
     func closeAll(timeout: TimeAmount) async {

@@ -38,6 +38,9 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     }
 
     let broker: BrokerContext
+    /// What the transport established about the peer (a verified client certificate's CN, ...);
+    /// see `TransportIdentity.authenticatedUsername`.
+    let transport: TransportIdentity
     var phase = Phase.awaitingConnect
     var connected: Connected?
     var logger: Logger
@@ -76,8 +79,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var matches: [Router.Match] = []
     var sendable: [OutgoingPublish] = []
 
-    init(broker: BrokerContext, allocator: ByteBufferAllocator) {
+    init(broker: BrokerContext, allocator: ByteBufferAllocator, transport: TransportIdentity = TransportIdentity(.tcp))
+    {
         self.broker = broker
+        self.transport = transport
         self.logger = broker.logger
         self.decoder = NIOSingleStepByteToMessageProcessor(
             MQTTPacketDecoder(role: .server, maximumPacketSize: broker.configuration.maximumPacketSize),

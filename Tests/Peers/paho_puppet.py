@@ -7,7 +7,8 @@ project wrote. One command per line; one event per line. Commands:
   {"cmd": "connect", "host": H, "port": P, "client_id": "c", "version": 5 | 4 | 3,
    "clean_start": true, "keepalive": 60, "properties": {...}, "username": U, "password": P,
    "will": {"topic": T, "payload": S, "qos": 0, "retain": false, "properties": {...}},
-   "manual_ack": false}
+   "manual_ack": false, "transport": "tcp" | "websockets", "ws_path": "/mqtt",
+   "tls": {"ca_certs": F, "certfile": F, "keyfile": F}}
   {"cmd": "subscribe", "topic": T, "qos": 0, "no_local": false, "retain_as_published": false,
    "retain_handling": 0, "properties": {...}}
   {"cmd": "unsubscribe", "topics": [T, ...]}
@@ -78,8 +79,14 @@ class Puppet:
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
             client_id=cmd.get("client_id", ""),
             protocol=version,
+            transport=cmd.get("transport", "tcp"),
             **kwargs,
         )
+        if cmd.get("transport") == "websockets":
+            client.ws_set_options(path=cmd.get("ws_path", "/mqtt"))
+        tls = cmd.get("tls")
+        if tls is not None:
+            client.tls_set(ca_certs=tls.get("ca_certs"), certfile=tls.get("certfile"), keyfile=tls.get("keyfile"))
         client.manual_ack_set(cmd.get("manual_ack", False))
         if "username" in cmd:
             client.username_pw_set(cmd["username"], cmd.get("password"))

@@ -67,7 +67,8 @@ final class PahoPuppet: Sendable {
         keepAlive: Int = 60,
         properties: JSONValue = [:],
         will: JSONValue? = nil,
-        manualAck: Bool = false
+        manualAck: Bool = false,
+        transport: PahoTransport = .tcp
     ) async throws -> JSONValue {
         var command: [String: JSONValue] = [
             "cmd": "connect", "port": .number(port), "client_id": .string(clientID), "version": .number(version),
@@ -75,6 +76,7 @@ final class PahoPuppet: Sendable {
             "manual_ack": .bool(manualAck),
         ]
         if let will { command["will"] = will }
+        command.merge(transport.commandFields) { $1 }
         self.command(.object(command))
         return try await next("connack")
     }
