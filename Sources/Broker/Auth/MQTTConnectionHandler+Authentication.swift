@@ -14,6 +14,16 @@ extension MQTTConnectionHandler {
     /// and packets already decoded behind CONNECT (clients may send them before CONNACK, MQTT
     /// 3.1.1 §3.1.4) are held and handled once the connection is accepted.
     func authenticate(_ connect: ConnectPacket, negotiated: NegotiatedConnection, eventLoop: any EventLoop) {
+        if let certifiedName = transport.authenticatedUsername {
+            // A client certificate verified against the listener's CA names the user
+            // (`use-identity-as-username`): no password is asked, and the CONNECT's user name is
+            // replaced so ACLs (`%u`) and the Kafka headers see the certified one.
+            var certified = connect
+            certified.username = certifiedName
+            certified.password = nil
+            finishAuthentication(.accepted, certified, negotiated)
+            return
+        }
         let decision = broker.authenticator.authenticate(
             username: connect.username,
             password: connect.password,
