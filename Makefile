@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Extra arguments for `tributary serve`, e.g. make run SERVE_ARGS="--listen 0.0.0.0:1883"
 SERVE_ARGS ?=
 
-.PHONY: setup build release run test lint format bench-mqtt fuzz-mqtt fuzz-kafka clean
+.PHONY: setup build release run test lint format bench-mqtt bench-kafka fuzz-mqtt fuzz-kafka clean
 
 ## Install the Debian packages and the Python peers the tests use (idempotent).
 setup:
@@ -33,6 +33,10 @@ format:
 ## Tributary vs Mosquitto, same client tool, one run (see docs/benchmarks.md).
 bench-mqtt: setup release
 	./scripts/bench-mqtt
+
+## Our Kafka producer vs kcat -P against the same tansu, one run (see docs/kafka-client.md).
+bench-kafka: setup release
+	./scripts/bench-kafka
 
 ## Fuzz the MQTT decoder; RUNS=N inputs (not part of `make test`).
 fuzz-mqtt:

@@ -137,13 +137,17 @@ public final class KafkaProducer: Service, Sendable {
                 message: "a record of \(size) bytes exceeds max request size \(self.configuration.maxRequestSize)"
             )
         }
-        try self.checkRunning()
+        let now = ContinuousClock.now
         var partitionCount: Int32?
         if message.partition == nil {
-            partitionCount = Int32(try await self.cluster.topic(message.topic).partitions.count)
+            if let cached = self.cluster.cachedTopic(message.topic, now: now) {
+                partitionCount = Int32(cached.partitions.count)
+            } else {
+                try self.checkRunning()
+                partitionCount = Int32(try await self.cluster.topic(message.topic).partitions.count)
+            }
         }
         let timestamp = message.timestamp ?? Self.nowMilliseconds()
-        let now = ContinuousClock.now
         while true {
             let appended = try self.state.withLockedValue { state -> (UInt64, Bool)? in
                 guard case .running = state.lifecycle else { throw Self.shutDownError }
@@ -499,7 +503,6 @@ public final class KafkaProducer: Service, Sendable {
                         "cannot reach leader",
                         metadata: ["kafka.node": "\(leader)", "error": "\(error)"]
                     )
-                    self.cluster.invalidateLeader(topic: "", partition: -1)
                     _ = try? await self.cluster.refreshMetadata(topics: Array(Set(partitions.map(\.topic))))
                 }
             }
