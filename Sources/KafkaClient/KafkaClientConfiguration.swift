@@ -53,3 +53,15 @@ public struct KafkaClientConfiguration: Sendable {
         return capped * Double.random(in: 0.8...1.2)
     }
 }
+
+extension KafkaClientConfiguration {
+    /// Turns on TLS with the default client settings, trusting the CA certificates in the PEM file
+    /// at `caPath` (nil: the system's trust store).
+    public mutating func useTLS(trustingCertificatesIn caPath: String? = nil) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caPath {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caPath))
+        }
+        self.tls = tls
+    }
+}

@@ -148,11 +148,11 @@ struct ProducerAccumulator: Sendable {
         var newBatch = false
         if let last = queue.popLast() {
             if last.attempts > 0 || last.baseSequence != nil || last.builder.sizeInBytes + size > settings.batchSize {
-                queue.append(last)
+                queue.append(consume last)
                 batch = ProducerBatch(topicPartition: topicPartition, compression: settings.compression, createdAt: now)
                 newBatch = true
             } else {
-                batch = last
+                batch = consume last
             }
         } else {
             batch = ProducerBatch(topicPartition: topicPartition, compression: settings.compression, createdAt: now)

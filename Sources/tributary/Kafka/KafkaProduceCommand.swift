@@ -80,9 +80,10 @@ struct KafkaProduceCommand: AsyncParsableCommand {
                         key = before
                         value = after
                     }
-                    try await producer.send(
-                        KafkaProducerMessage(topic: topic, partition: partition, key: key, value: value)
-                    )
+                    let message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: value)
+                    if try producer.trySend(message) == nil {
+                        try await producer.send(message)
+                    }
                 }
             } catch {
                 producer.triggerGracefulShutdown()
