@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// Settings shared by everything that talks to a Kafka cluster (admin, fetch, producer).
 ///
 /// Defaults follow the Java client where it has the same setting.
@@ -22,6 +24,11 @@ public struct KafkaClientConfiguration: Sendable {
     public var metadataMaxAge: Duration
     /// The largest response frame accepted from a broker. Default 100 MiB.
     public var maximumResponseSize: Int
+    /// TLS for every broker connection (`security.protocol=SSL`); nil: plain TCP. Default nil.
+    public var tls: TLSConfiguration?
+    /// SASL authentication after connecting (`SASL_PLAINTEXT`, or `SASL_SSL` with ``tls``).
+    /// Default nil.
+    public var sasl: KafkaSASLMechanism?
 
     /// Creates a configuration for the given bootstrap servers.
     public init(bootstrapServers: [KafkaBrokerAddress], clientID: String = "tributary") {
@@ -34,6 +41,8 @@ public struct KafkaClientConfiguration: Sendable {
         self.operationTimeout = .seconds(60)
         self.metadataMaxAge = .seconds(300)
         self.maximumResponseSize = 104_857_600
+        self.tls = nil
+        self.sasl = nil
     }
 
     /// The pause before retry number `attempt` (1-based): exponential from ``retryBackoff``,
@@ -42,5 +51,17 @@ public struct KafkaClientConfiguration: Sendable {
         let base = self.retryBackoff * (1 << min(max(attempt - 1, 0), 16))
         let capped = min(base, self.retryBackoffMax)
         return capped * Double.random(in: 0.8...1.2)
+    }
+}
+
+extension KafkaClientConfiguration {
+    /// Turns on TLS with the default client settings, trusting the CA certificates in the PEM file
+    /// at `caPath` (nil: the system's trust store).
+    public mutating func useTLS(trustingCertificatesIn caPath: String? = nil) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caPath {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caPath))
+        }
+        self.tls = tls
     }
 }

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import NIOSSL
 
 /// An error from the Kafka client: what kind of failure (``code``), the broker's error code when
 /// the broker reported it, and where it happened.
@@ -116,6 +117,9 @@ extension KafkaError {
                 return KafkaError(code: .noCommonVersion, message: "\(what): \(error)", file: file, line: line)
             }
             return KafkaError(code: .protocolViolation, message: "\(what): \(error)", file: file, line: line)
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            return KafkaError(code: .authenticationFailed, message: "\(what): TLS: \(error)", file: file, line: line)
         }
         return KafkaError(
             code: .connectionFailed,

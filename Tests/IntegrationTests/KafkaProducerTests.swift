@@ -15,8 +15,14 @@ import Testing
         var timestamp: Int64
     }
 
-    static func consumed(_ tansu: TansuBroker, topic: String, partitions: Int) async throws -> [Consumed] {
-        let lines = try await TansuPython.run(TansuScripts.consumeAll, [tansu.bootstrap, topic, "\(partitions)"])
+    static func consumed(
+        _ tansu: TansuBroker,
+        proxyPort: Int? = nil,
+        topic: String,
+        partitions: Int
+    ) async throws -> [Consumed] {
+        let bootstrap = proxyPort.map { "127.0.0.1:\($0)" } ?? tansu.bootstrap
+        let lines = try await TansuPython.run(TansuScripts.consumeAll, [bootstrap, topic, "\(partitions)"])
         return TansuPython.objects(lines).map { object in
             Consumed(
                 partition: Int32(object["partition"] as! Int),
@@ -173,6 +179,33 @@ import Testing
             records.map(\.value)
                 == (["none", "leader"].flatMap { acks in (0..<50).map { "\(acks)-\($0)" } + ["\(acks)-last"] })
         )
+    }
+
+    @Test func aSmallBufferMakesSendWaitAndEverythingArrives() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let bootstrap = [KafkaBrokerAddress(tansu.bootstrap)!]
+        let admin = try KafkaClusterClient(configuration: KafkaClientConfiguration(bootstrapServers: bootstrap))
+        defer { admin.shutdown() }
+        try await admin.createTopic("small-buffer", partitions: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrap)
+        configuration.bufferMemory = 8192  // about 60 records of 100 bytes
+        configuration.batchSize = 2048
+        let value = String(repeating: "b", count: 100)
+        let count = 3000
+        let report = try await Self.withProducer(configuration) { producer in
+            for index in 0..<count - 1 {
+                try await producer.send(
+                    KafkaProducerMessage(topic: "small-buffer", key: nil, value: "\(index) \(value)")
+                )
+            }
+            return try await producer.sendAndAwait(
+                KafkaProducerMessage(topic: "small-buffer", key: nil, value: "\(count - 1) \(value)")
+            )
+        }
+        #expect(report.offset == Int64(count - 1))
+        let records = try await Self.consumed(tansu, topic: "small-buffer", partitions: 1)
+        #expect(records.map(\.value) == (0..<count).map { "\($0) \(value)" })
     }
 
     @Test func sendingToAMissingTopicFailsWithATypedError() async throws {

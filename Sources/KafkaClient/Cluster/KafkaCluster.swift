@@ -98,6 +98,9 @@ final class KafkaCluster: Sendable {
         for (key, address) in known + bootstrap {
             do {
                 return try await self.connection(key: key, address: address)
+            } catch let error as KafkaError where !error.isRetriable {
+                // Authentication, TLS or version problems: another address will not fix them.
+                throw error
             } catch {
                 failures.append("\(address): \(error)")
             }
@@ -169,6 +172,17 @@ final class KafkaCluster: Sendable {
     /// Marks a partition's leader unknown (after NOT_LEADER_OR_FOLLOWER and the like).
     func invalidateLeader(topic: String, partition: Int32) {
         self.state.withLockedValue { $0.metadata.invalidateLeader(topic: topic, partition: partition) }
+    }
+
+    /// The cached topic, if it is usable and younger than the metadata max age (no I/O; the
+    /// producer's per-record fast path).
+    func cachedTopic(_ name: String, now: ContinuousClock.Instant) -> ClusterMetadata.Topic? {
+        self.state.withLockedValue { state in
+            guard let updated = state.metadataUpdated, updated + self.configuration.metadataMaxAge > now,
+                let topic = state.metadata.topics[name], topic.isUsable
+            else { return nil }
+            return topic
+        }
     }
 
     /// The topic's metadata with a leader for every partition, refreshing (with backoff) until

@@ -2,6 +2,7 @@ import KafkaProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to one broker, after the ApiVersions handshake: requests are encoded at
 /// the version negotiated for their API and pipelined on the channel.
@@ -51,6 +52,15 @@ final class KafkaBrokerConnection: Sendable {
     ) async throws -> KafkaBrokerConnection {
         let peer = address.description
         let maximumFrameSize = configuration.maximumResponseSize
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.tls.map { try NIOSSLContext(configuration: $0) }
+        } catch {
+            throw KafkaError(code: .invalidConfiguration, message: "TLS configuration: \(error)")
+        }
+        // SNI and certificate name checks want a host name, not an IP address.
+        let isIPAddress = (try? SocketAddress(ipAddress: address.host, port: 0)) != nil
+        let serverHostname = isIPAddress ? nil : address.host
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -58,6 +68,11 @@ final class KafkaBrokerConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext {
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname)
+                            )
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             KafkaConnectionHandler(peer: peer, maximumFrameSize: maximumFrameSize)
                         )
@@ -79,13 +94,17 @@ final class KafkaBrokerConnection: Sendable {
                 timeout: configuration.connectTimeout.timeAmount,
                 peer: peer
             )
-            return KafkaBrokerConnection(
+            let connection = KafkaBrokerConnection(
                 address: address,
                 channel: channel,
                 versions: versions,
                 clientID: configuration.clientID,
                 requestTimeout: configuration.requestTimeout.timeAmount
             )
+            if let mechanism = configuration.sasl {
+                try await connection.authenticate(mechanism)
+            }
+            return connection
         } catch {
             channel.close(promise: nil)
             throw KafkaError.wrapping(error, "ApiVersions handshake with \(peer)")
@@ -106,7 +125,7 @@ final class KafkaBrokerConnection: Sendable {
             try frame.writeKafkaRequest(ApiVersionsRequest(), version: version, correlationID: 0, clientID: clientID)
             let promise = channel.eventLoop.makePromise(of: KafkaResponseFrame.self)
             let request = KafkaOutboundRequest(correlationID: 0, frame: frame, response: promise, timeout: timeout)
-            channel.writeAndFlush(request, promise: nil)
+            Self.write(request, to: channel, written: nil, peer: peer)
             let answer = try await promise.futureResult.get()
             let body = try answer.body(apiKey: .apiVersions, version: version)
             let response = try ApiVersionsResponse.decodeAllowingDowngrade(from: body, version: version)
@@ -207,6 +226,29 @@ final class KafkaBrokerConnection: Sendable {
             response: response,
             timeout: timeout?.timeAmount ?? self.requestTimeout
         )
-        self.channel.writeAndFlush(outbound, promise: written)
+        Self.write(outbound, to: self.channel, written: written, peer: self.address.description)
+    }
+
+    /// Writes a request; if the write fails (the channel closed meanwhile, and with it the
+    /// handler that would have failed the request), the request's answer fails too.
+    private static func write(
+        _ request: KafkaOutboundRequest,
+        to channel: any Channel,
+        written: EventLoopPromise<Void>?,
+        peer: String
+    ) {
+        let promise = written ?? channel.eventLoop.makePromise(of: Void.self)
+        if let response = request.response {
+            promise.futureResult.whenFailure { error in
+                response.fail(
+                    KafkaError(
+                        code: .connectionClosed,
+                        message: "cannot send to \(peer): \(error)",
+                        isRetriable: true
+                    )
+                )
+            }
+        }
+        channel.writeAndFlush(request, promise: promise)
     }
 }

@@ -112,26 +112,57 @@ struct ProducerAccumulator: Sendable {
         now: ContinuousClock.Instant
     ) throws -> (newBatch: Bool, batchFull: Bool) {
         let size = Self.size(key: key, value: value, headers: headers)
-        var queue = self.queues.removeValue(forKey: topicPartition) ?? []
-        defer { self.queues[topicPartition] = queue }
-        var newBatch = false
-        if queue.isEmpty || queue[queue.count - 1].attempts > 0 || queue[queue.count - 1].baseSequence != nil
-            || queue[queue.count - 1].builder.sizeInBytes + size > self.settings.batchSize
-        {
-            queue.append(
-                ProducerBatch(topicPartition: topicPartition, compression: self.settings.compression, createdAt: now)
-            )
-            newBatch = true
-        }
-        let last = queue.count - 1
-        try queue[last].builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
-        queue[last].messageIDs.append(id)
-        queue[last].bufferedBytes += size
+        let (newBatch, full) = try Self.append(
+            to: &self.queues[topicPartition, default: []],
+            topicPartition: topicPartition,
+            settings: self.settings,
+            size: size,
+            id: id,
+            key: key,
+            value: value,
+            headers: headers,
+            timestamp: timestamp,
+            now: now
+        )
         self.bufferedBytes += size
         self.pendingRecords += 1
-        let full = queue[last].builder.sizeInBytes >= self.settings.batchSize
         if full && isSticky { self.moveSticky(topic: topicPartition.topic, from: topicPartition.partition) }
         return (newBatch, full)
+    }
+
+    /// Appends to the open (last) batch of `queue` in place, or opens a new one. The last batch
+    /// is moved out and back rather than read through the subscript, which would copy it.
+    private static func append(
+        to queue: inout Deque<ProducerBatch>,
+        topicPartition: TopicPartition,
+        settings: Settings,
+        size: Int,
+        id: UInt64,
+        key: ByteBuffer?,
+        value: ByteBuffer?,
+        headers: [RecordHeader],
+        timestamp: Int64,
+        now: ContinuousClock.Instant
+    ) throws -> (newBatch: Bool, batchFull: Bool) {
+        var batch: ProducerBatch
+        var newBatch = false
+        if let last = queue.popLast() {
+            if last.attempts > 0 || last.baseSequence != nil || last.builder.sizeInBytes + size > settings.batchSize {
+                queue.append(consume last)
+                batch = ProducerBatch(topicPartition: topicPartition, compression: settings.compression, createdAt: now)
+                newBatch = true
+            } else {
+                batch = consume last
+            }
+        } else {
+            batch = ProducerBatch(topicPartition: topicPartition, compression: settings.compression, createdAt: now)
+            newBatch = true
+        }
+        defer { if !batch.messageIDs.isEmpty { queue.append(batch) } }
+        try batch.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        batch.messageIDs.append(id)
+        batch.bufferedBytes += size
+        return (newBatch, batch.builder.sizeInBytes >= settings.batchSize)
     }
 
     // MARK: Draining

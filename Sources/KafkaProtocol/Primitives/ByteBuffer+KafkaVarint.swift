@@ -75,14 +75,19 @@ extension ByteBuffer {
 
     @discardableResult
     mutating func writeKafkaUnsignedVarlong(_ value: UInt64) -> Int {
-        var value = value
-        var written = 0
-        while value >= 0x80 {
-            written += self.writeInteger(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
+        // One capacity check for the whole varint (at most 10 bytes), not one per byte: records
+        // hold several varints each, and this is the producer's hottest loop.
+        self.writeWithUnsafeMutableBytes(minimumWritableBytes: 10) { bytes in
+            var value = value
+            var index = 0
+            while value >= 0x80 {
+                bytes[index] = UInt8(truncatingIfNeeded: value) | 0x80
+                value >>= 7
+                index += 1
+            }
+            bytes[index] = UInt8(value)
+            return index + 1
         }
-        written += self.writeInteger(UInt8(value))
-        return written
     }
 }
 

@@ -19,7 +19,42 @@ struct KafkaConnectionOptions: ParsableArguments {
     @Option(help: "The client id sent to the brokers.")
     var clientID: String = "tributary-kafka"
 
+    @Flag(help: "Connect with TLS.")
+    var tls = false
+
+    @Option(help: "With --tls: trust the CA certificates in this PEM file (default: the system's).")
+    var tlsCA: String?
+
+    @Option(help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+    var saslMechanism: String?
+
+    @Option(help: "SASL user name.")
+    var saslUsername: String?
+
+    @Option(help: "SASL password (default: the KAFKA_SASL_PASSWORD environment variable).")
+    var saslPassword: String?
+
     func configuration() throws -> KafkaClientConfiguration {
+        var configuration = try self.plainConfiguration()
+        if self.tls || self.tlsCA != nil {
+            try configuration.useTLS(trustingCertificatesIn: self.tlsCA)
+        }
+        if let mechanism = self.saslMechanism {
+            guard let username = self.saslUsername else {
+                throw ValidationError("--sasl-mechanism needs --sasl-username")
+            }
+            let password = self.saslPassword ?? ProcessInfo.processInfo.environment["KAFKA_SASL_PASSWORD"] ?? ""
+            switch mechanism.uppercased() {
+            case "PLAIN": configuration.sasl = .plain(username: username, password: password)
+            case "SCRAM-SHA-256": configuration.sasl = .scramSHA256(username: username, password: password)
+            case "SCRAM-SHA-512": configuration.sasl = .scramSHA512(username: username, password: password)
+            default: throw ValidationError("--sasl-mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+            }
+        }
+        return configuration
+    }
+
+    private func plainConfiguration() throws -> KafkaClientConfiguration {
         let addresses = try self.bootstrap.split(separator: ",").map { part in
             guard let address = KafkaBrokerAddress(String(part.trimmingCharacters(in: .whitespaces))) else {
                 throw ValidationError("--bootstrap: \(part) is not HOST:PORT")

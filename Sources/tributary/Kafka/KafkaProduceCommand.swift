@@ -68,21 +68,22 @@ struct KafkaProduceCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }
             do {
-                while let line = readLine(strippingNewline: true) {
+                var lines = KafkaLineReader()
+                // Read the options once: property-wrapper getters are costly in a loop of a million.
+                let delimiter = self.keyDelimiter.map { Array($0.utf8) }
+                let topic = self.topic
+                let partition = self.partition
+                while let line = try lines.next() {
                     var key: ByteBuffer?
-                    var value = Substring(line)
-                    if let delimiter = self.keyDelimiter, let range = line.range(of: delimiter) {
-                        key = ByteBuffer(string: String(line[..<range.lowerBound]))
-                        value = line[range.upperBound...]
+                    var value = line
+                    if let delimiter, let (before, after) = line.splitOnce(at: delimiter) {
+                        key = before
+                        value = after
                     }
-                    try await producer.send(
-                        KafkaProducerMessage(
-                            topic: self.topic,
-                            partition: self.partition,
-                            key: key,
-                            value: ByteBuffer(substring: value)
-                        )
-                    )
+                    let message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: value)
+                    if try producer.trySend(message) == nil {
+                        try await producer.send(message)
+                    }
                 }
             } catch {
                 producer.triggerGracefulShutdown()

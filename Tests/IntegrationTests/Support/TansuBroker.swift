@@ -24,15 +24,18 @@ final class TansuBroker: Sendable {
 
     /// Starts tansu and waits (with a deadline) until it accepts connections. A port taken by
     /// someone else between picking and binding shows as an early exit; then another port is tried.
-    static func start(timeout: Duration = .seconds(30)) async throws -> TansuBroker {
+    ///
+    /// - Parameter advertisedPort: the port tansu tells clients to use (a proxy's); default its own.
+    static func start(advertisedPort: Int? = nil, timeout: Duration = .seconds(30)) async throws -> TansuBroker {
         var lastOutput: [String] = []
         for _ in 0..<5 {
             let port = try LoopbackPort.pickFree()
             let url = "tcp://127.0.0.1:\(port)"
+            let advertised = "tcp://127.0.0.1:\(advertisedPort ?? port)"
             let process = try PeerProcess(
                 Self.executable,
                 [
-                    "broker", "--listener-url", url, "--advertised-listener-url", url,
+                    "broker", "--listener-url", url, "--advertised-listener-url", advertised,
                     "--storage-engine", "memory://tansu/",
                 ],
                 environment: ["RUST_LOG": "warn"]
