@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Extra arguments for `tributary serve`, e.g. make run SERVE_ARGS="--listen 0.0.0.0:1883"
 SERVE_ARGS ?=
 
-.PHONY: setup build release run test lint format bench-mqtt bench-durable bench-kafka fuzz-mqtt fuzz-kafka clean
+.PHONY: setup build release run test lint format bench-mqtt bench-durable bench-kafka bench-bridge fuzz-mqtt fuzz-kafka clean
 
 ## Install the Debian packages and the Python peers the tests use (idempotent).
 setup:
@@ -37,6 +37,10 @@ bench-mqtt: setup release
 ## QoS 1 with persistent sessions: Mosquitto, Tributary in memory, and with its store (docs/persistence.md).
 bench-durable: setup release
 	./scripts/bench-durable
+
+## MQTT → Kafka end to end: Tributary's bridge, Mosquitto + a paho→confluent script, raw kcat (docs/bridge.md).
+bench-bridge: setup release
+	./scripts/bench-bridge
 
 ## Our Kafka producer vs kcat -P against the same tansu, one run (see docs/kafka-client.md).
 bench-kafka: setup release
