@@ -162,9 +162,12 @@ public final class KafkaProducer: Service, Sendable {
     /// The topic's partition count from a one-entry cache (valid for a second, so metadata
     /// changes still arrive), else from the cluster's metadata cache; nil when neither has it.
     private func cachedPartitionCount(_ topic: String, now: ContinuousClock.Instant) -> Int32? {
-        if let recent = self.recentTopic.withLockedValue({ $0 }), recent.validUntil > now, recent.name == topic {
-            return recent.partitionCount
+        // Compared in place: copying the entry out would retain and release its name per record.
+        let recent = self.recentTopic.withLockedValue { entry -> Int32? in
+            guard let entry, entry.validUntil > now, entry.name == topic else { return nil }
+            return entry.partitionCount
         }
+        if let recent { return recent }
         guard let cached = self.cluster.cachedTopic(topic, now: now) else { return nil }
         let count = Int32(cached.partitions.count)
         self.recentTopic.withLockedValue {
