@@ -24,6 +24,13 @@ public final class KafkaProducer: Service, Sendable {
     private let wakeStream: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let state: NIOLockedValueBox<State>
+    private let recentTopic = NIOLockedValueBox<RecentTopic?>(nil)
+
+    private struct RecentTopic: Sendable {
+        var name: String
+        var partitionCount: Int32
+        var validUntil: ContinuousClock.Instant
+    }
 
     private enum Lifecycle {
         case running
@@ -138,8 +145,8 @@ public final class KafkaProducer: Service, Sendable {
         let now = ContinuousClock.now
         var partitionCount: Int32?
         if message.partition == nil {
-            guard let cached = self.cluster.cachedTopic(message.topic, now: now) else { return nil }
-            partitionCount = Int32(cached.partitions.count)
+            guard let count = self.cachedPartitionCount(message.topic, now: now) else { return nil }
+            partitionCount = count
         }
         let timestamp = message.timestamp ?? Self.nowMilliseconds()
         return try self.tryAppend(
@@ -150,6 +157,23 @@ public final class KafkaProducer: Service, Sendable {
             now: now,
             awaited: false
         )
+    }
+
+    /// The topic's partition count from a one-entry cache (valid for a second, so metadata
+    /// changes still arrive), else from the cluster's metadata cache; nil when neither has it.
+    private func cachedPartitionCount(_ topic: String, now: ContinuousClock.Instant) -> Int32? {
+        // Compared in place: copying the entry out would retain and release its name per record.
+        let recent = self.recentTopic.withLockedValue { entry -> Int32? in
+            guard let entry, entry.validUntil > now, entry.name == topic else { return nil }
+            return entry.partitionCount
+        }
+        if let recent { return recent }
+        guard let cached = self.cluster.cachedTopic(topic, now: now) else { return nil }
+        let count = Int32(cached.partitions.count)
+        self.recentTopic.withLockedValue {
+            $0 = RecentTopic(name: topic, partitionCount: count, validUntil: now + .seconds(1))
+        }
+        return count
     }
 
     private func checkedSize(of message: KafkaProducerMessage) throws -> Int {
@@ -168,8 +192,8 @@ public final class KafkaProducer: Service, Sendable {
         let now = ContinuousClock.now
         var partitionCount: Int32?
         if message.partition == nil {
-            if let cached = self.cluster.cachedTopic(message.topic, now: now) {
-                partitionCount = Int32(cached.partitions.count)
+            if let count = self.cachedPartitionCount(message.topic, now: now) {
+                partitionCount = count
             } else {
                 try self.checkRunning()
                 partitionCount = Int32(try await self.cluster.topic(message.topic).partitions.count)

@@ -158,11 +158,17 @@ struct ProducerAccumulator: Sendable {
             batch = ProducerBatch(topicPartition: topicPartition, compression: settings.compression, createdAt: now)
             newBatch = true
         }
-        defer { if !batch.messageIDs.isEmpty { queue.append(batch) } }
-        try batch.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        do {
+            try batch.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
+        } catch {
+            if !batch.messageIDs.isEmpty { queue.append(batch) }
+            throw error
+        }
         batch.messageIDs.append(id)
         batch.bufferedBytes += size
-        return (newBatch, batch.builder.sizeInBytes >= settings.batchSize)
+        let full = batch.builder.sizeInBytes >= settings.batchSize
+        queue.append(consume batch)
+        return (newBatch, full)
     }
 
     // MARK: Draining
