@@ -47,7 +47,15 @@ final class ProducerDispatcher: Sendable {
         for await item in stream {
             queued.wrappingDecrement(ordering: .relaxed)
             do {
-                let id = try await producer.send(item.record)
+                // The synchronous path when the producer can take the record at once; the
+                // suspending one when it must wait for metadata or buffer memory. Either way this
+                // loop hands records over one at a time, in order.
+                let id: KafkaProducerMessageID
+                if let queued = try producer.trySend(item.record) {
+                    id = queued
+                } else {
+                    id = try await producer.send(item.record)
+                }
                 if let completion = item.completion {
                     waiters.wait(for: id, completion)
                 }
