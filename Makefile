@@ -15,9 +15,10 @@ build:
 release:
 	$(SWIFT) build -c release --product tributary
 
-## The main job: a release build of the broker, started on the embedded defaults.
+## The main job: a release build of the broker with its Kafka bridge on the embedded defaults,
+## a local Kafka (tansu) and simulated generators feeding it (scripts/run).
 run: setup release
-	.build/release/tributary serve $(SERVE_ARGS)
+	SERVE_ARGS="$(SERVE_ARGS)" ./scripts/run
 
 ## Every test: formatting, unit, codec, integration tests against independent peers.
 test: setup lint
