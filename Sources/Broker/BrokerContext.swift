@@ -192,6 +192,8 @@ final class BrokerContext: Sendable {
         statistics.willsPublished.add(1)
         logger.debug("publishing will", metadata: ["client": "\(clientID)", "topic": "\(will.topic)"])
         publish(will)
+        // A device going offline is news for Kafka too; nobody waits for its acknowledgement.
+        bridge?.forward(will, from: BridgePublisher(clientID: clientID, username: nil), completion: nil)
     }
 
     private func scheduleWill(_ will: ApplicationMessage, of session: Session, generation: UInt64, delay: UInt32) {

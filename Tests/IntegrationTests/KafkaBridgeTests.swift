@@ -159,6 +159,35 @@ import Testing
         }
     }
 
+    @Test func aLastWillGoesToKafkaToo() async throws {
+        let mappings = [
+            BridgeMappingSettings(
+                name: "status",
+                cluster: "main",
+                mqttTopicFilters: ["site/+/generator/+/status"],
+                kafkaTopic: "generator-status",
+                key: "${clientid}"
+            )
+        ]
+        try await withBridge(topics: [("generator-status", 1)], mappings: mappings) { tansu, broker, _ in
+            let device = try await MosquittoClients.subscribe(
+                port: broker.port,
+                topics: [uniqueName("commands")],
+                clientID: "gen-9",
+                extra: ["--will-topic", "site/42/generator/9/status", "--will-payload", "offline", "--will-qos", "1"]
+            )
+            // Killed: no DISCONNECT, so the broker publishes the Will.
+            await device.kill()
+            let deadline = ContinuousClock.now + .seconds(20)
+            var records: [KafkaProducerTests.Consumed] = []
+            while records.isEmpty, ContinuousClock.now < deadline {
+                records = try await KafkaProducerTests.consumed(tansu, topic: "generator-status", partitions: 1)
+            }
+            #expect(records.map(\.value) == ["offline"])
+            #expect(records.map(\.key) == ["gen-9"])
+        }
+    }
+
     @Test func aRecordKafkaCannotTakeGivesAV5PublisherAReasonCode() async throws {
         let mappings = [
             BridgeMappingSettings(
