@@ -164,6 +164,7 @@ let package = Package(
             name: "TributaryConfiguration",
             dependencies: [
                 "Broker",
+                "Bridge",
                 "BrokerCore",
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -7,14 +7,17 @@ import NIOCore
 struct BridgeMapping: Sendable {
     let name: String
     let clusterIndex: Int
+    /// The producer (and its sender) of this mapping's cluster and producer settings.
+    let dispatcherIndex: Int
     let filters: [TopicFilter]
     let topic: BridgeTemplate
     let key: BridgeTemplate?
     let headers: Bool
 
-    init(_ settings: BridgeMappingSettings, clusterIndex: Int) throws(BridgeConfigurationError) {
+    init(_ settings: BridgeMappingSettings, clusterIndex: Int, dispatcherIndex: Int) throws(BridgeConfigurationError) {
         self.name = settings.name
         self.clusterIndex = clusterIndex
+        self.dispatcherIndex = dispatcherIndex
         self.headers = settings.headers
         var filters: [TopicFilter] = []
         for raw in settings.mqttTopicFilters {

@@ -1,4 +1,5 @@
 import KafkaClient
+import KafkaProtocol
 import MQTTCodec
 
 /// A Kafka cluster the bridge writes to (`kafka.clusters[]`).
@@ -23,6 +24,8 @@ public struct BridgeMappingSettings: Sendable {
     public var key: String?
     /// Whether the MQTT metadata goes along as Kafka headers. Default true.
     public var headers: Bool
+    /// Producer settings of this mapping that differ from its cluster's.
+    public var producer: ProducerOverrides
 
     public init(
         name: String,
@@ -30,7 +33,8 @@ public struct BridgeMappingSettings: Sendable {
         mqttTopicFilters: [String],
         kafkaTopic: String,
         key: String? = nil,
-        headers: Bool = true
+        headers: Bool = true,
+        producer: ProducerOverrides = ProducerOverrides()
     ) {
         self.name = name
         self.cluster = cluster
@@ -38,6 +42,37 @@ public struct BridgeMappingSettings: Sendable {
         self.kafkaTopic = kafkaTopic
         self.key = key
         self.headers = headers
+        self.producer = producer
+    }
+}
+
+/// A mapping's own producer settings (`acks`, `compression`, `linger-ms`, `idempotence`); nil
+/// keeps the cluster's. Mappings with the same cluster and the same overrides share a producer.
+public struct ProducerOverrides: Sendable, Hashable {
+    public var acks: KafkaProducerConfiguration.Acks?
+    public var compression: CompressionCodec?
+    public var linger: Duration?
+    public var idempotent: Bool?
+
+    public init(
+        acks: KafkaProducerConfiguration.Acks? = nil,
+        compression: CompressionCodec? = nil,
+        linger: Duration? = nil,
+        idempotent: Bool? = nil
+    ) {
+        self.acks = acks
+        self.compression = compression
+        self.linger = linger
+        self.idempotent = idempotent
+    }
+
+    func applied(to base: KafkaProducerConfiguration) -> KafkaProducerConfiguration {
+        var configuration = base
+        if let acks { configuration.acks = acks }
+        if let compression { configuration.compression = compression }
+        if let linger { configuration.linger = linger }
+        if let idempotent { configuration.isIdempotent = idempotent }
+        return configuration
     }
 }
 

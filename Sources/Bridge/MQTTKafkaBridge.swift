@@ -53,23 +53,33 @@ public final class MQTTKafkaBridge: Service, Sendable {
         queueCapacity: Int = 100_000,
         logger: Logger = Logger(label: "tributary.bridge")
     ) throws {
+        // One producer per cluster and set of producer settings, shared by the mappings that have
+        // them, so records of one key always go through one ordered sender.
+        struct ProducerKey: Hashable {
+            var cluster: Int
+            var overrides: ProducerOverrides
+        }
+        var producerKeys: [ProducerKey] = []
         var mappings: [BridgeMapping] = []
         for mapping in settings {
-            guard let index = clusters.firstIndex(where: { $0.name == mapping.cluster }) else {
+            guard let cluster = clusters.firstIndex(where: { $0.name == mapping.cluster }) else {
                 throw BridgeConfigurationError(
                     description: "mapping \(mapping.name): no Kafka cluster named \"\(mapping.cluster)\""
                 )
             }
-            mappings.append(try BridgeMapping(mapping, clusterIndex: index))
+            let key = ProducerKey(cluster: cluster, overrides: mapping.producer)
+            let dispatcher = producerKeys.firstIndex(of: key) ?? producerKeys.count
+            if dispatcher == producerKeys.count { producerKeys.append(key) }
+            mappings.append(try BridgeMapping(mapping, clusterIndex: cluster, dispatcherIndex: dispatcher))
         }
         self.mappings = mappings
         self.counters = mappings.map { _ in Counters() }
         self.clusterNames = clusters.map(\.name)
         self.logger = logger
-        self.dispatchers = try clusters.map { cluster in
+        self.dispatchers = try producerKeys.map { key in
             let waiters = DeliveryWaiters()
             let producer = try KafkaProducer(
-                configuration: cluster.producer,
+                configuration: key.overrides.applied(to: clusters[key.cluster].producer),
                 eventLoopGroup: eventLoopGroup,
                 logger: logger,
                 onDelivery: { waiters.delivered($0) }
@@ -128,7 +138,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                         aggregate?.complete(.failure(Self.failure(error, mapping: mapping.name)))
                     }
                 }
-                if !dispatchers[mapping.clusterIndex].submit(item) {
+                if !dispatchers[mapping.dispatcherIndex].submit(item) {
                     counters.refused.wrappingIncrement(ordering: .relaxed)
                     aggregate?.complete(
                         .failure(

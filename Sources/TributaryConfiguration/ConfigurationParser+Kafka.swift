@@ -1,3 +1,4 @@
+import Bridge
 import BrokerCore
 import Foundation
 import Yams
@@ -73,7 +74,10 @@ extension ConfigurationParser {
         _ path: String,
         clusters: [String]
     ) -> KafkaSettings.MQTTToKafkaMapping? {
-        let keys = ["name", "cluster", "mqtt-topic-filters", "kafka-topic", "key", "mode", "on-kafka-unavailable"]
+        let keys = [
+            "name", "cluster", "mqtt-topic-filters", "kafka-topic", "key", "mode", "on-kafka-unavailable", "headers",
+            "acks", "compression", "linger-ms", "idempotence",
+        ]
         guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
         let name = required(fields, "name")
         let cluster = clusterReference(fields, clusters: clusters)
@@ -97,13 +101,21 @@ extension ConfigurationParser {
         } else if !fields.has("mqtt-topic-filters") {
             reader.reportMissing(fields, "mqtt-topic-filters")
         }
-        let kafkaTopic = template(fields, "kafka-topic", allowed: ["topic[N]", "clientid", "username"])
+        let kafkaTopic = bridgeTemplate(fields, "kafka-topic")
         if !fields.has("kafka-topic") { reader.reportMissing(fields, "kafka-topic") }
-        let key = template(fields, "key", allowed: ["topic[N]", "topic", "clientid", "username"])
+        let key = bridgeTemplate(fields, "key")
         let mode = reader.choice(fields, "mode", as: KafkaSettings.DeliveryMode.self) ?? .sync
         let policy = reader.choice(fields, "on-kafka-unavailable", as: KafkaSettings.UnavailablePolicy.self) ?? .spool
+        let headers = reader.bool(fields, "headers") ?? true
+        let acks = reader.choice(fields, "acks", as: KafkaSettings.Acks.self)
+        let compression = reader.choice(fields, "compression", as: KafkaSettings.Compression.self)
+        let linger = reader.int(fields, "linger-ms", in: 0...60_000)
+        let idempotence = reader.bool(fields, "idempotence")
+        if idempotence == true, let acks, acks != .all, let node = fields["idempotence"] {
+            reader.report(node, fields.path("idempotence"), "idempotence needs acks: all")
+        }
         guard let name, let cluster, let filters, let kafkaTopic else { return nil }
-        return KafkaSettings.MQTTToKafkaMapping(
+        var mapping = KafkaSettings.MQTTToKafkaMapping(
             name: name,
             cluster: cluster,
             mqttTopicFilters: filters,
@@ -112,6 +124,12 @@ extension ConfigurationParser {
             mode: mode,
             onKafkaUnavailable: policy
         )
+        mapping.headers = headers
+        mapping.acks = acks
+        mapping.compression = compression
+        mapping.lingerMilliseconds = linger
+        mapping.idempotence = idempotence
+        return mapping
     }
 
     private func parseKafkaToMQTT(
@@ -200,6 +218,18 @@ extension ConfigurationParser {
             rest = rest[rest.index(after: end)...]
         }
         return valid ? text : nil
+    }
+
+    /// A topic or key template of an MQTT → Kafka mapping, checked by the bridge's own parser.
+    private func bridgeTemplate(_ fields: ConfigurationReader.Fields, _ key: String) -> String? {
+        guard let node = fields[key], let text = reader.nonEmptyString(fields, key) else { return nil }
+        do {
+            _ = try BridgeTemplate(parsing: text)
+            return text
+        } catch {
+            reader.report(node, fields.path(key), error.description)
+            return nil
+        }
     }
 
     private static func placeholder(_ name: String, isAmong allowed: [String]) -> Bool {

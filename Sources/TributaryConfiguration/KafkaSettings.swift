@@ -45,6 +45,16 @@ public struct KafkaSettings: Sendable, Hashable {
         public var key: String?
         public var mode: DeliveryMode
         public var onKafkaUnavailable: UnavailablePolicy
+        /// `headers`: send the MQTT metadata as Kafka headers. Default true.
+        public var headers = true
+        /// `acks`: `0`, `1` or `all`; nil keeps the producer's default (`all`).
+        public var acks: Acks?
+        /// `compression`: `none`, `gzip`, `snappy`, `lz4` or `zstd`; nil: none.
+        public var compression: Compression?
+        /// `linger-ms`: how long a batch waits for more records; nil: 5 ms.
+        public var lingerMilliseconds: Int?
+        /// `idempotence`: nil keeps the default (on).
+        public var idempotence: Bool?
 
         public init(
             name: String,
@@ -63,6 +73,18 @@ public struct KafkaSettings: Sendable, Hashable {
             self.mode = mode
             self.onKafkaUnavailable = onKafkaUnavailable
         }
+    }
+
+    /// A mapping's `acks`.
+    public enum Acks: String, Sendable, Hashable, CaseIterable {
+        case none = "0"
+        case leader = "1"
+        case all
+    }
+
+    /// A mapping's `compression`.
+    public enum Compression: String, Sendable, Hashable, CaseIterable {
+        case none, gzip, snappy, lz4, zstd
     }
 
     /// `kafka.kafka-to-mqtt[]`.

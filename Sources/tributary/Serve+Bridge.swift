@@ -1,5 +1,6 @@
 import Bridge
 import KafkaClient
+import KafkaProtocol
 import Logging
 import TributaryConfiguration
 
@@ -23,9 +24,32 @@ extension Serve {
                 cluster: mapping.cluster,
                 mqttTopicFilters: mapping.mqttTopicFilters,
                 kafkaTopic: mapping.kafkaTopic,
-                key: mapping.key
+                key: mapping.key,
+                headers: mapping.headers,
+                producer: producerOverrides(of: mapping)
             )
         }
         return try MQTTKafkaBridge(clusters: clusters, mappings: mappings, logger: logger)
+    }
+
+    private static func producerOverrides(of mapping: KafkaSettings.MQTTToKafkaMapping) -> ProducerOverrides {
+        var overrides = ProducerOverrides()
+        switch mapping.acks {
+        case .none?: overrides.acks = KafkaProducerConfiguration.Acks.none
+        case .leader?: overrides.acks = .leader
+        case .all?: overrides.acks = .all
+        case nil: break
+        }
+        switch mapping.compression {
+        case .none?: overrides.compression = .uncompressed
+        case .gzip?: overrides.compression = .gzip
+        case .snappy?: overrides.compression = .snappy
+        case .lz4?: overrides.compression = .lz4
+        case .zstd?: overrides.compression = .zstd
+        case nil: break
+        }
+        overrides.linger = mapping.lingerMilliseconds.map { .milliseconds($0) }
+        overrides.idempotent = mapping.idempotence
+        return overrides
     }
 }

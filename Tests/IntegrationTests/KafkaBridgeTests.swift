@@ -2,6 +2,7 @@ import Bridge
 import Broker
 import Foundation
 import KafkaClient
+import KafkaProtocol
 import Logging
 import Testing
 
@@ -156,6 +157,33 @@ import Testing
             for publisher in 0..<publishers {
                 #expect(seen["p\(publisher)"] == Array(1...perPublisher), "p\(publisher)")
             }
+        }
+    }
+
+    @Test func aMappingCanDropHeadersAndCompressWithItsOwnProducer() async throws {
+        let mappings = [
+            BridgeMappingSettings(
+                name: "plain",
+                cluster: "main",
+                mqttTopicFilters: ["meter/+"],
+                kafkaTopic: "meters",
+                key: "${payload.id}",
+                headers: false,
+                producer: ProducerOverrides(compression: .zstd, linger: .milliseconds(1))
+            )
+        ]
+        try await withBridge(topics: [("meters", 1)], mappings: mappings) { tansu, broker, _ in
+            let published = try await MosquittoClients.publish(
+                port: broker.port,
+                topic: "meter/7",
+                message: #"{"id": "m-7", "kwh": 12.5}"#,
+                qos: 1
+            )
+            #expect(published.status == 0)
+            let records = try await KafkaProducerTests.consumed(tansu, topic: "meters", partitions: 1)
+            #expect(records.map(\.key) == ["m-7"])
+            #expect(records.map(\.value) == [#"{"id": "m-7", "kwh": 12.5}"#])
+            #expect(records.first?.headers.isEmpty == true)
         }
     }
 
