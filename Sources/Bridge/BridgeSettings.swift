@@ -53,17 +53,22 @@ public struct ProducerOverrides: Sendable, Hashable {
     public var compression: CompressionCodec?
     public var linger: Duration?
     public var idempotent: Bool?
+    /// Create a missing Kafka topic with this many partitions (`auto-create-partitions`); nil:
+    /// records for a missing topic fail.
+    public var autoCreatePartitions: Int32?
 
     public init(
         acks: KafkaProducerConfiguration.Acks? = nil,
         compression: CompressionCodec? = nil,
         linger: Duration? = nil,
-        idempotent: Bool? = nil
+        idempotent: Bool? = nil,
+        autoCreatePartitions: Int32? = nil
     ) {
         self.acks = acks
         self.compression = compression
         self.linger = linger
         self.idempotent = idempotent
+        self.autoCreatePartitions = autoCreatePartitions
     }
 
     func applied(to base: KafkaProducerConfiguration) -> KafkaProducerConfiguration {

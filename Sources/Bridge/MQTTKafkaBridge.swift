@@ -78,13 +78,28 @@ public final class MQTTKafkaBridge: Service, Sendable {
         self.logger = logger
         self.dispatchers = try producerKeys.map { key in
             let waiters = DeliveryWaiters()
+            let configuration = key.overrides.applied(to: clusters[key.cluster].producer)
             let producer = try KafkaProducer(
-                configuration: key.overrides.applied(to: clusters[key.cluster].producer),
+                configuration: configuration,
                 eventLoopGroup: eventLoopGroup,
                 logger: logger,
                 onDelivery: { waiters.delivered($0) }
             )
-            return ProducerDispatcher(producer: producer, waiters: waiters, capacity: queueCapacity)
+            let admin = try KafkaClusterClient(
+                configuration: configuration.client,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger
+            )
+            return ProducerDispatcher(
+                producer: producer,
+                waiters: waiters,
+                topicCheck: KafkaTopicCheck(
+                    admin: admin,
+                    autoCreatePartitions: key.overrides.autoCreatePartitions,
+                    logger: logger
+                ),
+                capacity: queueCapacity
+            )
         }
     }
 

@@ -17,14 +17,16 @@ final class ProducerDispatcher: Sendable {
 
     let producer: KafkaProducer
     let waiters: DeliveryWaiters
+    private let topicCheck: KafkaTopicCheck
     private let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let queued = ManagedAtomic<Int>(0)
     let capacity: Int
 
-    init(producer: KafkaProducer, waiters: DeliveryWaiters, capacity: Int) {
+    init(producer: KafkaProducer, waiters: DeliveryWaiters, topicCheck: KafkaTopicCheck, capacity: Int) {
         self.producer = producer
         self.waiters = waiters
+        self.topicCheck = topicCheck
         self.capacity = capacity
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
@@ -44,8 +46,13 @@ final class ProducerDispatcher: Sendable {
 
     /// Sends until `finish()`; what is queued then is still sent.
     func run() async {
+        var topicCheck = self.topicCheck
         for await item in stream {
             queued.wrappingDecrement(ordering: .relaxed)
+            if let problem = await topicCheck.problem(with: item.record.topic) {
+                item.completion?(.failure(problem))
+                continue
+            }
             do {
                 // The synchronous path when the producer can take the record at once; the
                 // suspending one when it must wait for metadata or buffer memory. Either way this
@@ -69,5 +76,6 @@ final class ProducerDispatcher: Sendable {
 
     func finish() {
         continuation.finish()
+        topicCheck.admin.shutdown()
     }
 }

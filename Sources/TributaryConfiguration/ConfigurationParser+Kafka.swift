@@ -76,7 +76,7 @@ extension ConfigurationParser {
     ) -> KafkaSettings.MQTTToKafkaMapping? {
         let keys = [
             "name", "cluster", "mqtt-topic-filters", "kafka-topic", "key", "mode", "on-kafka-unavailable", "headers",
-            "acks", "compression", "linger-ms", "idempotence",
+            "acks", "compression", "linger-ms", "idempotence", "auto-create-partitions",
         ]
         guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
         let name = required(fields, "name")
@@ -111,6 +111,7 @@ extension ConfigurationParser {
         let compression = reader.choice(fields, "compression", as: KafkaSettings.Compression.self)
         let linger = reader.int(fields, "linger-ms", in: 0...60_000)
         let idempotence = reader.bool(fields, "idempotence")
+        let autoCreatePartitions = reader.int(fields, "auto-create-partitions", in: 1...10_000)
         if idempotence == true, let acks, acks != .all, let node = fields["idempotence"] {
             reader.report(node, fields.path("idempotence"), "idempotence needs acks: all")
         }
@@ -129,6 +130,7 @@ extension ConfigurationParser {
         mapping.compression = compression
         mapping.lingerMilliseconds = linger
         mapping.idempotence = idempotence
+        mapping.autoCreatePartitions = autoCreatePartitions
         return mapping
     }
 

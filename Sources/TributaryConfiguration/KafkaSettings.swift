@@ -55,6 +55,9 @@ public struct KafkaSettings: Sendable, Hashable {
         public var lingerMilliseconds: Int?
         /// `idempotence`: nil keeps the default (on).
         public var idempotence: Bool?
+        /// `auto-create-partitions`: create a missing Kafka topic with this many partitions; nil:
+        /// records for a missing topic fail (v5 publishers get 0x80).
+        public var autoCreatePartitions: Int?
 
         public init(
             name: String,

@@ -50,6 +50,7 @@ extension Serve {
         }
         overrides.linger = mapping.lingerMilliseconds.map { .milliseconds($0) }
         overrides.idempotent = mapping.idempotence
+        overrides.autoCreatePartitions = mapping.autoCreatePartitions.map { Int32($0) }
         return overrides
     }
 }

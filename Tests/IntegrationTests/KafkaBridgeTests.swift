@@ -187,6 +187,38 @@ import Testing
         }
     }
 
+    @Test func aMissingTopicIsCreatedWhenTheMappingSaysSoAndRefusedAtOnceOtherwise() async throws {
+        let mappings = [
+            BridgeMappingSettings(
+                name: "created",
+                cluster: "main",
+                mqttTopicFilters: ["new/+"],
+                kafkaTopic: "made-${topic[1]}",
+                producer: ProducerOverrides(autoCreatePartitions: 2)
+            ),
+            BridgeMappingSettings(
+                name: "strict",
+                cluster: "main",
+                mqttTopicFilters: ["old/+"],
+                kafkaTopic: "kept-${topic[1]}"
+            ),
+        ]
+        try await withBridge(topics: [("kept-a", 1)], mappings: mappings) { tansu, broker, _ in
+            let paho = try await PahoPuppet.start(port: broker.port)
+            try await paho.connect(clientID: uniqueName("topics"))
+            #expect(try await paho.publish("new/x", "first of its topic", qos: 1) == 0)
+            #expect(try await paho.publish("old/a", "to a topic that exists", qos: 1) == 0)
+            // No such topic and no auto-create: refused at once, not after the producer's timeout,
+            // and the records behind it are not held up.
+            #expect(try await paho.publish("old/b", "nowhere to go", qos: 1) == 0x80)
+            #expect(try await paho.publish("new/x", "second", qos: 1) == 0)
+            let created = try await KafkaProducerTests.consumed(tansu, topic: "made-x", partitions: 2)
+            #expect(created.compactMap(\.value).sorted() == ["first of its topic", "second"])
+            let kept = try await KafkaProducerTests.consumed(tansu, topic: "kept-a", partitions: 1)
+            #expect(kept.map(\.value) == ["to a topic that exists"])
+        }
+    }
+
     @Test func aLastWillGoesToKafkaToo() async throws {
         let mappings = [
             BridgeMappingSettings(

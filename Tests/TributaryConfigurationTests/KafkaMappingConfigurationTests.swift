@@ -25,6 +25,7 @@ import TributaryConfiguration
                       compression: zstd
                       linger-ms: 20
                       idempotence: false
+                      auto-create-partitions: 6
                 """
             )
         )
@@ -35,6 +36,7 @@ import TributaryConfiguration
         #expect(read.compression == .zstd)
         #expect(read.lingerMilliseconds == 20)
         #expect(read.idempotence == false)
+        #expect(read.autoCreatePartitions == 6)
     }
 
     @Test func defaultsLeaveTheProducerAlone() throws {
