@@ -1,5 +1,6 @@
 import Atomics
 import BrokerCore
+import Dispatch
 import Foundation
 import KafkaClient
 import Logging
@@ -29,6 +30,9 @@ public final class MQTTKafkaBridge: Service, Sendable {
         public var failed: Int
         /// Records refused because the bridge's queue was full.
         public var refused: Int
+        /// MQTT arrival → Kafka acknowledgement since start, milliseconds.
+        public var latencyP50Milliseconds: Double
+        public var latencyP99Milliseconds: Double
     }
 
     private final class Counters: Sendable {
@@ -36,6 +40,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
         let acknowledged = ManagedAtomic<Int>(0)
         let failed = ManagedAtomic<Int>(0)
         let refused = ManagedAtomic<Int>(0)
+        let latency = BridgeLatency()
     }
 
     private let mappings: [BridgeMapping]
@@ -43,6 +48,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
     private let dispatchers: [ProducerDispatcher]
     private let clusterNames: [String]
     private let logger: Logger
+    /// How often the latency of the last period is logged.
+    private let logInterval: Duration
 
     /// - Parameter queueCapacity: records per cluster waiting for the producer before new ones
     ///   are refused with 0x97.
@@ -51,8 +58,10 @@ public final class MQTTKafkaBridge: Service, Sendable {
         mappings settings: [BridgeMappingSettings],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         queueCapacity: Int = 100_000,
+        logInterval: Duration = .seconds(60),
         logger: Logger = Logger(label: "tributary.bridge")
     ) throws {
+        self.logInterval = logInterval
         // One producer per cluster and set of producer settings, shared by the mappings that have
         // them, so records of one key always go through one ordered sender.
         struct ProducerKey: Hashable {
@@ -125,6 +134,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
         guard !matching.isEmpty else { return 0 }
         let aggregate = completion.map { CompletionAggregate(expected: matching.count, completion: $0) }
         let timestamp = Int64((Date().timeIntervalSince1970 * 1_000).rounded())
+        let arrival = DispatchTime.now().uptimeNanoseconds
         for index in matching {
             let mapping = mappings[index]
             let counters = self.counters[index]
@@ -143,6 +153,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                     switch result {
                     case .success:
                         counters.acknowledged.wrappingIncrement(ordering: .relaxed)
+                        counters.latency.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- arrival)
                         aggregate?.complete(.success(()))
                     case .failure(let error):
                         counters.failed.wrappingIncrement(ordering: .relaxed)
@@ -171,6 +182,21 @@ public final class MQTTKafkaBridge: Service, Sendable {
         return matching.count
     }
 
+    /// One line per mapping that had traffic in the last `logInterval`.
+    private func logLatency() {
+        for (mapping, counters) in zip(mappings, counters) {
+            let window = counters.latency.takeWindow()
+            guard window.count > 0 else { continue }
+            logger.info(
+                "bridge latency, MQTT arrival to Kafka acknowledgement",
+                metadata: [
+                    "mapping": "\(mapping.name)", "records": "\(window.count)",
+                    "p50_ms": "\(window.p50Milliseconds)", "p99_ms": "\(window.p99Milliseconds)",
+                ]
+            )
+        }
+    }
+
     private static func failure(_ error: KafkaError, mapping: String) -> BridgeFailure {
         let code: MQTTReasonCode = error.code == .messageTooLarge ? .packetTooLarge : .unspecifiedError
         return BridgeFailure(reasonCode: code, mapping: mapping, detail: error.message)
@@ -178,12 +204,15 @@ public final class MQTTKafkaBridge: Service, Sendable {
 
     public var statistics: [MappingStatistics] {
         zip(mappings, counters).map { mapping, counters in
-            MappingStatistics(
+            let latency = counters.latency.total
+            return MappingStatistics(
                 name: mapping.name,
                 matched: counters.matched.load(ordering: .relaxed),
                 acknowledged: counters.acknowledged.load(ordering: .relaxed),
                 failed: counters.failed.load(ordering: .relaxed),
-                refused: counters.refused.load(ordering: .relaxed)
+                refused: counters.refused.load(ordering: .relaxed),
+                latencyP50Milliseconds: latency.p50Milliseconds,
+                latencyP99Milliseconds: latency.p99Milliseconds
             )
         }
     }
@@ -202,6 +231,17 @@ public final class MQTTKafkaBridge: Service, Sendable {
             group.addTask { [dispatchers] in
                 try? await gracefulShutdown()
                 for dispatcher in dispatchers { dispatcher.finish() }
+            }
+            group.addTask { [self] in
+                // Until the HTTP side exists, the latency histogram reaches operators in the log.
+                // Ends quietly at graceful shutdown (or cancellation), never taking the producers
+                // down with it.
+                try? await cancelWhenGracefulShutdown {
+                    while true {
+                        try await Task.sleep(for: self.logInterval)
+                        self.logLatency()
+                    }
+                }
             }
         }
     }

@@ -60,6 +60,8 @@ struct SystemTopics {
                     ("\(prefix)/acknowledged", "\(mapping.acknowledged)"),
                     ("\(prefix)/failed", "\(mapping.failed)"),
                     ("\(prefix)/refused", "\(mapping.refused)"),
+                    ("\(prefix)/latency-ms/p50", "\(mapping.latencyP50Milliseconds)"),
+                    ("\(prefix)/latency-ms/p99", "\(mapping.latencyP99Milliseconds)"),
                 ]
             }
         }
