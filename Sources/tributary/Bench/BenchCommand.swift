@@ -51,6 +51,23 @@ struct Bench: AsyncParsableCommand {
     )
     var persistentSessions = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Open this many connections and hold them idle instead of running a scenario.",
+            discussion: "For reading a broker's memory per connection from its resident set size."
+        )
+    )
+    var idleConnections: Int?
+
+    @Option(help: "Seconds to hold the idle connections; omit to hold until SIGINT or SIGTERM.")
+    var hold: Double?
+
+    @Option(help: "Idle mode: connection attempts in progress at once.")
+    var connectConcurrency: Int = 100
+
+    @Option(help: "Idle mode: Keep Alive in seconds sent in CONNECT.")
+    var keepAlive: Int = 60
+
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
@@ -64,11 +81,23 @@ struct Bench: AsyncParsableCommand {
         }
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard ["3.1.1", "5"].contains(mqttVersion) else { throw ValidationError("--mqtt-version must be 3.1.1 or 5") }
+        if let idleConnections, idleConnections < 1 {
+            throw ValidationError("--idle-connections must be at least 1")
+        }
+        if let hold, hold < 0 { throw ValidationError("--hold must not be negative") }
+        guard connectConcurrency >= 1 else { throw ValidationError("--connect-concurrency must be at least 1") }
+        guard (0...Int(UInt16.max)).contains(keepAlive) else {
+            throw ValidationError("--keep-alive must be between 0 and 65535")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "tributary.bench")
         logger.logLevel = .warning
+        if let idleConnections {
+            try await runIdle(count: idleConnections, logger: logger)
+            return
+        }
         let options = BenchOptions(
             host: broker.host,
             port: broker.port,

@@ -14,7 +14,7 @@ struct BenchRunner {
     var logger: Logger
 
     func run() async throws -> BenchResult {
-        let run = uniqueRunID()
+        let run = Self.uniqueRunID()
         let scenario = BenchScenario(
             topology: options.topology,
             connections: options.connections,
@@ -205,7 +205,8 @@ struct BenchRunner {
         UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)
     }
 
-    private func uniqueRunID() -> String {
+    /// A short random name that keeps the topics and client identifiers of runs apart.
+    static func uniqueRunID() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(generator.next() as UInt32, radix: 36)
     }
