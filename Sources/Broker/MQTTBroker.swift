@@ -98,6 +98,13 @@ public final class MQTTBroker: Service, Sendable {
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.maxMessagesPerRead, value: 16)
+                    // Idle devices are the common case: start each connection's read buffer small
+                    // (NIO's default is 2 KiB, kept alive by the decoder between reads) and let
+                    // busy connections grow theirs.
+                    .childChannelOption(
+                        .recvAllocator,
+                        value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65_536)
+                    )
                     .childChannelInitializer { pipeline.initialize($0) }
                     .bind(host: pipeline.listener.host, port: pipeline.listener.port).get()
                 channels.append(channel)
