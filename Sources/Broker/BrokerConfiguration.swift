@@ -24,11 +24,16 @@ public struct BrokerConfiguration: Sendable {
         public var host: String
         /// 0 picks a free port (tests); `MQTTBroker.start()` returns the bound addresses.
         public var port: Int
+        /// `ingest-only`: PUBLISHes on this listener go to the Kafka mappings only, never to local
+        /// subscribers or the retained store, and SUBSCRIBE is refused (the Confluent MQTT Proxy
+        /// role), so nodes that only take in device data scale without routing state. Default false.
+        public var ingestOnly: Bool
 
-        public init(_ kind: Kind = .tcp, host: String, port: Int) {
+        public init(_ kind: Kind = .tcp, host: String, port: Int, ingestOnly: Bool = false) {
             self.kind = kind
             self.host = host
             self.port = port
+            self.ingestOnly = ingestOnly
         }
     }
 

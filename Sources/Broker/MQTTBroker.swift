@@ -83,7 +83,12 @@ public final class MQTTBroker: Service, Sendable {
                 configuration: context.configuration,
                 logger: context.logger
             ) { channel, identity in
-                let handler = MQTTConnectionHandler(broker: context, allocator: channel.allocator, transport: identity)
+                let handler = MQTTConnectionHandler(
+                    broker: context,
+                    allocator: channel.allocator,
+                    transport: identity,
+                    ingestOnly: listener.ingestOnly
+                )
                 connections.track(channel, handler: handler)
                 return handler
             }

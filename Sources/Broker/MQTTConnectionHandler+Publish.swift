@@ -93,7 +93,9 @@ extension MQTTConnectionHandler {
     ) -> (ticket: StoreTicket, kafkaSequence: Int?) {
         let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
         var ticket = StoreTicket.none
-        broker.publish(message, from: session, matches: &matches, ticket: &ticket)
+        if !ingestOnly {
+            broker.publish(message, from: session, matches: &matches, ticket: &ticket)
+        }
         let kafkaSequence = forwardToKafka(message, awaitAcknowledgement: publish.qos != .atMostOnce)
         return (ticket, kafkaSequence)
     }

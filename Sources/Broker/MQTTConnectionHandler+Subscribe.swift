@@ -13,6 +13,18 @@ extension MQTTConnectionHandler {
         let identifier = version == .v5 ? subscribe.properties.subscriptionIdentifiers.first : nil
         var reasonCodes: [MQTTReasonCode] = []
         reasonCodes.reserveCapacity(subscribe.subscriptions.count)
+        if ingestOnly {
+            // An ingest-only listener has no local subscribers (MQTT 5.0 0x87 Not authorized;
+            // 3.1.1 0x80 Failure).
+            logger.info("subscription refused: ingest-only listener")
+            let code: MQTTReasonCode = version == .v5 ? .notAuthorized : .unspecifiedError
+            write(
+                .suback(
+                    SubAckPacket(packetID: subscribe.packetID, reasonCodes: subscribe.subscriptions.map { _ in code })
+                )
+            )
+            return
+        }
         var retainedToSend: [(filter: TopicFilter, qos: QoS)] = []
 
         for subscription in subscribe.subscriptions {

@@ -79,10 +79,18 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var matches: [Router.Match] = []
     var sendable: [OutgoingPublish] = []
 
-    init(broker: BrokerContext, allocator: ByteBufferAllocator, transport: TransportIdentity = TransportIdentity(.tcp))
-    {
+    /// The connection came through an `ingest-only` listener: Kafka only, no local routing.
+    let ingestOnly: Bool
+
+    init(
+        broker: BrokerContext,
+        allocator: ByteBufferAllocator,
+        transport: TransportIdentity = TransportIdentity(.tcp),
+        ingestOnly: Bool = false
+    ) {
         self.broker = broker
         self.transport = transport
+        self.ingestOnly = ingestOnly
         self.logger = broker.logger
         self.decoder = NIOSingleStepByteToMessageProcessor(
             MQTTPacketDecoder(role: .server, maximumPacketSize: broker.configuration.maximumPacketSize),

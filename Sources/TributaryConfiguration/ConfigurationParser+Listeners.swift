@@ -9,7 +9,7 @@ extension ConfigurationParser {
         "wss": ["type", "bind", "path", "cert", "key", "ca", "require-client-cert", "use-identity-as-username"],
     ]
     static let allListenerKeys = [
-        "type", "bind", "path", "cert", "key", "ca", "require-client-cert", "use-identity-as-username",
+        "type", "bind", "path", "cert", "key", "ca", "require-client-cert", "use-identity-as-username", "ingest-only",
     ]
 
     /// `listeners:`: a non-empty list of `{ type, bind, ... }`.
@@ -73,8 +73,9 @@ extension ConfigurationParser {
         default:
             kind = .tcp
         }
+        let ingestOnly = reader.bool(fields, "ingest-only") ?? false
         guard let bind, let kind else { return nil }
-        return BrokerConfiguration.Listener(kind, host: bind.host, port: bind.port)
+        return BrokerConfiguration.Listener(kind, host: bind.host, port: bind.port, ingestOnly: ingestOnly)
     }
 
     private func parseTLS(_ fields: ConfigurationReader.Fields) -> BrokerConfiguration.TLSSettings? {

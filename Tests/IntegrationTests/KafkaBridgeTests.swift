@@ -4,6 +4,7 @@ import Foundation
 import KafkaClient
 import KafkaProtocol
 import Logging
+import NIOCore
 import Testing
 
 /// MQTT → Kafka through tansu, with independent clients on both sides: mosquitto_pub and paho
@@ -218,6 +219,55 @@ import Testing
             #expect(created.compactMap(\.value).sorted() == ["first of its topic", "second"])
             let kept = try await KafkaProducerTests.consumed(tansu, topic: "kept-a", partitions: 1)
             #expect(kept.map(\.value) == ["to a topic that exists"])
+        }
+    }
+
+    @Test func anIngestOnlyListenerFeedsKafkaAndNothingElse() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let bootstrap = [KafkaBrokerAddress(tansu.bootstrap)!]
+        let admin = try KafkaClusterClient(configuration: KafkaClientConfiguration(bootstrapServers: bootstrap))
+        defer { admin.shutdown() }
+        try await admin.createTopic("ingested", partitions: 1)
+        var logger = Logger(label: "test.bridge")
+        logger.logLevel = .critical
+        let bridge = try MQTTKafkaBridge(
+            clusters: [BridgeCluster(name: "main", producer: KafkaProducerConfiguration(bootstrapServers: bootstrap))],
+            mappings: [
+                BridgeMappingSettings(name: "all", cluster: "main", mqttTopicFilters: ["#"], kafkaTopic: "ingested")
+            ],
+            logger: logger
+        )
+        let running = Task { try await bridge.run() }
+        defer { running.cancel() }
+        var configuration = BrokerConfiguration()
+        configuration.listeners = [
+            .init(host: "127.0.0.1", port: 0),
+            .init(host: "127.0.0.1", port: 0, ingestOnly: true),
+        ]
+        configuration.eventLoopThreads = 2
+        configuration.systemTopicsIntervalSeconds = 0
+        let broker = try MQTTBroker(configuration: configuration, bridge: bridge, logger: logger)
+        let ports = try await broker.start().map { $0.port! }
+        do {
+            let topic = uniqueName("ingest") + "/reading"
+            // A subscriber on the ordinary listener, to see that nothing is routed locally.
+            let local = try await MosquittoClients.subscribe(port: ports[0], topics: [topic], qos: 1)
+            let device = try await PahoPuppet.start(port: ports[1])
+            try await device.connect(clientID: uniqueName("ingest"))
+            #expect(try await device.subscribe(topic, qos: 1) == [0x87])
+            #expect(try await device.publish(topic, "to kafka only", qos: 1) == 0)
+            let records = try await KafkaProducerTests.consumed(tansu, topic: "ingested", partitions: 1)
+            #expect(records.map(\.value) == ["to kafka only"])
+            // The same topic from the ordinary listener reaches the local subscriber, and it is the
+            // first message that subscriber sees.
+            try await MosquittoClients.publish(port: ports[0], topic: topic, message: "local", qos: 1)
+            #expect(try await MosquittoClients.messages(1, from: local).map(\.payload) == ["local"])
+            await local.kill()
+            try await broker.shutdown()
+        } catch {
+            try? await broker.shutdown()
+            throw error
         }
     }
 
