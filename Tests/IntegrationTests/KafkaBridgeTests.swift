@@ -117,7 +117,7 @@ import Testing
 
     @Test func manyPublishersKeepTheirOrderAndNothingIsLostOrDoubled() async throws {
         let publishers = 20
-        let perPublisher = 500
+        let perPublisher = 5_000
         let mappings = [
             BridgeMappingSettings(
                 name: "numbers",
