@@ -73,15 +73,9 @@ struct TestCertificates: Sendable {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Peers.require("/usr/bin/openssl"))
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OpenSSLFailed(arguments: arguments, status: process.terminationStatus)
+        let status = try runToCompletion(try Peers.require("/usr/bin/openssl"), arguments)
+        guard status == 0 else {
+            throw OpenSSLFailed(arguments: arguments, status: status)
         }
     }
 }
