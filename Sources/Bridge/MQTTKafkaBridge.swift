@@ -127,15 +127,13 @@ public final class MQTTKafkaBridge: Service, Sendable {
         from publisher: BridgePublisher,
         completion: (@Sendable (Result<Void, BridgeFailure>) -> Void)?
     ) -> Int {
-        var matching: [Int] = []
-        for (index, mapping) in mappings.enumerated() where mapping.matches(message.topic) {
-            matching.append(index)
-        }
-        guard !matching.isEmpty else { return 0 }
-        let aggregate = completion.map { CompletionAggregate(expected: matching.count, completion: $0) }
+        // Counted first so the common case, a topic no mapping wants, allocates nothing.
+        let matchCount = mappings.reduce(0) { $0 + ($1.matches(message.topic) ? 1 : 0) }
+        guard matchCount > 0 else { return 0 }
+        let aggregate = completion.map { CompletionAggregate(expected: matchCount, completion: $0) }
         let timestamp = Int64((Date().timeIntervalSince1970 * 1_000).rounded())
         let arrival = DispatchTime.now().uptimeNanoseconds
-        for index in matching {
+        for index in mappings.indices where mappings[index].matches(message.topic) {
             let mapping = mappings[index]
             let counters = self.counters[index]
             counters.matched.wrappingIncrement(ordering: .relaxed)
@@ -179,7 +177,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 }
             }
         }
-        return matching.count
+        return matchCount
     }
 
     /// One line per mapping that had traffic in the last `logInterval`.

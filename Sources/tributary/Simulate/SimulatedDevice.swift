@@ -45,6 +45,8 @@ struct SimulatedDevice: Sendable {
         )
         let interval = Duration.seconds(1 / settings.rate)
         var nextFlap = nextFlapTime(&random)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         var lastStep = ContinuousClock.now
 
         while !Task.isCancelled, deadline.map({ ContinuousClock.now < $0 }) ?? true {
@@ -71,7 +73,7 @@ struct SimulatedDevice: Sendable {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let telemetry = model.step(seconds: seconds, timestamp: Date())
                 lastStep = now
-                publish(telemetry, model: model, with: client)
+                publish(telemetry, model: model, with: client, encoder: encoder)
                 next += interval
             }
             if !flapped {
@@ -150,9 +152,7 @@ struct SimulatedDevice: Sendable {
         }
     }
 
-    private func publish(_ telemetry: Telemetry, model: GeneratorModel, with client: MQTTClient) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    private func publish(_ telemetry: Telemetry, model: GeneratorModel, with client: MQTTClient, encoder: JSONEncoder) {
         guard let data = try? encoder.encode(telemetry) else { return }
         let statistics = self.statistics
         client.publish(topic: model.telemetryTopic, payload: ByteBuffer(bytes: data), qos: settings.qos) { result in
