@@ -21,7 +21,7 @@ import Testing
             kill(bench.processIdentifier, SIGTERM)
             let status = try await bench.waitForExit(timeout: .seconds(20))
             #expect(status == 0)
-            try await waitUntil("every idle connection closed") { broker.broker.connectionCount == 0 }
+            #expect(await pollUntil { broker.broker.connectionCount == 0 }, "every idle connection closed")
         }
     }
 
@@ -42,17 +42,5 @@ import Testing
         var connected: Int
         var failed: Int
         var label: String
-    }
-
-    /// Polls `condition` until it holds or 10 seconds passed.
-    private func waitUntil(_ description: String, condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting until \(description)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }

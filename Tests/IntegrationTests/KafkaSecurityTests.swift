@@ -94,10 +94,7 @@ import Testing
             ["broker", "--listener-url", url, "--advertised-listener-url", url, "--authentication"]
         )
         defer { Task { await tansu.kill() } }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !LoopbackPort.accepts(port), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = await pollUntil(timeout: .seconds(20), interval: .milliseconds(50)) { LoopbackPort.accepts(port) }
 
         var configuration = KafkaClientConfiguration(bootstrapServers: [
             KafkaBrokerAddress(host: "127.0.0.1", port: port)

@@ -272,8 +272,10 @@ import Testing
                 version: .v5,
                 qos: 1
             )
-            // The expiry is the behaviour under test, so the test lets one second and a bit pass.
-            try await Task.sleep(for: .milliseconds(1_200))
+            // The expiry is the behaviour under test: wait until the one-second interval, counted
+            // from when the short-lived message was acknowledged at the latest, has passed.
+            let expired = ContinuousClock.now + .milliseconds(1_200)
+            _ = await pollUntil(interval: .milliseconds(100)) { ContinuousClock.now >= expired }
 
             let (second, connack) = try await connect(
                 broker,
@@ -301,11 +303,8 @@ import Testing
             try await first.send(.disconnect(DisconnectPacket()), version: .v5)
             try await first.waitForClose(timeout: .seconds(5))
             #expect(broker.broker.sessionCount == 1)
-            let deadline = ContinuousClock.now + .seconds(10)
             // Session expiry is the behaviour under test: wait for the broker to drop it.
-            while broker.broker.sessionCount > 0 && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = await pollUntil { broker.broker.sessionCount == 0 }
             #expect(broker.broker.sessionCount == 0)
             let (_, connack) = try await connect(broker, clientID, cleanStart: false, properties: properties)
             #expect(!connack.sessionPresent)

@@ -40,11 +40,10 @@ final class TansuBroker: Sendable {
                 ],
                 environment: ["RUST_LOG": "warn"]
             )
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline, process.isRunning {
-                if LoopbackPort.accepts(port) { return TansuBroker(port: port, process: process) }
-                try await Task.sleep(for: .milliseconds(50))
+            let listening = await pollUntil(timeout: timeout, interval: .milliseconds(50)) {
+                !process.isRunning || LoopbackPort.accepts(port)
             }
+            if listening, process.isRunning { return TansuBroker(port: port, process: process) }
             lastOutput = process.lines
             await process.kill()
         }
