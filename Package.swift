@@ -148,6 +148,8 @@ let package = Package(
                 "MQTTCodec",
                 "KafkaClient",
                 "KafkaProtocol",
+                "Store",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -4,6 +4,7 @@ import DequeModule
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 // In `sync` mode a QoS 1/2 message that a Kafka mapping matched is acknowledged only once Kafka
 // acknowledged its record (../shared/DESIGN.md, "Delivery promises"). Acknowledgements must
@@ -81,6 +82,15 @@ extension MQTTConnectionHandler {
             heldAcknowledgements.removeFirst()
             firstHeldSequence += 1
             guard let failure = first.failure else {
+                if let packetID = first.qos2PacketID, let session = connected?.session {
+                    // Kafka has it: a PUBLISH re-sent after a restart must not reach it again.
+                    // The PUBREC waits until that is on disk.
+                    var ticket = StoreTicket.none
+                    _ = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) {
+                        $0.forwardedQoS2(packetID)
+                    }
+                    require(ticket)
+                }
                 encode(first.packet)
                 continue
             }
