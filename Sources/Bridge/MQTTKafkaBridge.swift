@@ -155,7 +155,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
             )
         }
         let recovered = try store?.spoolSummary()
-        self.sequences = ManagedAtomic((recovered?.maximumSequence ?? 0) + 1)
+        let sequences = ManagedAtomic((recovered?.maximumSequence ?? 0) + 1)
+        self.sequences = sequences
         let dispatchers = self.dispatchers
         self.deadLetters = zip(settings, mappings).map { setting, mapping in
             DeadLetterSink(
@@ -184,6 +185,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 limits: .init(maximumRecords: setting.spoolMaximumRecords, maximumBytes: setting.spoolMaximumBytes),
                 unavailableAfter: setting.unavailableAfter,
                 recovered: recovered?.mappings[setting.name],
+                sequences: sequences,
                 store: store,
                 dispatcher: dispatchers[mappings[index].dispatcherIndex],
                 deadLetters: deadLetters[index],
@@ -257,10 +259,9 @@ public final class MQTTKafkaBridge: Service, Sendable {
                     sendDirect(record, mappingIndex: index, arrival: arrival, sequence: nil, completion: aggregate)
                     continue
                 }
-                let sequence = sequences.loadThenWrappingIncrement(ordering: .relaxed)
                 let spoolCompletion = aggregate.map { aggregate in { @Sendable in aggregate.complete($0) } }
-                switch spool.accept(record, sequence: sequence, completion: spoolCompletion) {
-                case .direct:
+                switch spool.accept(record, completion: spoolCompletion) {
+                case .direct(let sequence):
                     sendDirect(record, mappingIndex: index, arrival: arrival, sequence: sequence, completion: aggregate)
                 case .spooled:
                     break

@@ -21,7 +21,7 @@ final class MappingSpool: Sendable {
     /// What `accept` did with a record.
     enum Acceptance {
         /// Send it to Kafka and pass the answer to `directAnswered`.
-        case direct
+        case direct(sequence: Int64)
         /// It is in the spool; the completion runs when the row is on disk.
         case spooled
         /// The spool is full.
@@ -63,6 +63,8 @@ final class MappingSpool: Sendable {
     private let unavailableAfter: Duration
     private let logger: Logger
     private let locked: NIOLockedValueBox<Locked>
+    /// Orders spooled records across mappings and restarts; shared by every mapping's spool.
+    private let sequences: ManagedAtomic<Int64>
     private let spooledTotal = ManagedAtomic<Int>(0)
     private let replayedTotal = ManagedAtomic<Int>(0)
     private let wakeStream: AsyncStream<Void>
@@ -77,6 +79,7 @@ final class MappingSpool: Sendable {
         limits: SpoolLimits,
         unavailableAfter: Duration,
         recovered: SpoolSummary?,
+        sequences: ManagedAtomic<Int64>,
         store: DurableStore,
         dispatcher: ProducerDispatcher,
         deadLetters: DeadLetterSink,
@@ -94,6 +97,7 @@ final class MappingSpool: Sendable {
             )
         }
         self.mapping = mapping
+        self.sequences = sequences
         self.store = store
         self.dispatcher = dispatcher
         self.deadLetters = deadLetters
@@ -105,28 +109,31 @@ final class MappingSpool: Sendable {
 
     // MARK: Accepting records
 
-    /// Routes a new record. `.spooled` records are answered through `completion` once on disk.
-    func accept(_ record: KafkaProducerMessage, sequence: Int64, completion: Completion?) -> Acceptance {
+    /// Routes a new record. `.spooled` records are answered through `completion` once on disk;
+    /// `.direct` ones carry the sequence to give `directAnswered`.
+    func accept(_ record: KafkaProducerMessage, completion: Completion?) -> Acceptance {
         let size = record.spoolSize
         let now = ContinuousClock.now
-        let (route, ticket): (MappingSpoolState<DirectRecord>.Route, StoreTicket?) = locked.withLockedValue { locked in
-            let route = locked.state.route(
-                sequence: sequence,
-                size: size,
-                payload: DirectRecord(record: record, completion: completion),
-                now: now
-            )
-            guard route == .spool else { return (route, nil) }
-            // Submitted under the lock: rows reach the store in sequence order, so a drain that
-            // saw a row has seen every earlier one.
-            let ticket = store.submit(.insertSpooled(SpooledRecord(record, sequence: sequence, mapping: mapping)))
-            locked.lastTicket = ticket
-            if locked.oldestTimestamp == nil { locked.oldestTimestamp = record.timestamp }
-            return (route, ticket)
-        }
+        let (route, ticket, sequence): (MappingSpoolState<DirectRecord>.Route, StoreTicket?, Int64) =
+            locked.withLockedValue { locked in
+                // Taken under the lock with the write below: this mapping's rows reach the store in
+                // sequence order, so a drain that saw a row has seen every earlier one.
+                let sequence = sequences.loadThenWrappingIncrement(ordering: .relaxed)
+                let route = locked.state.route(
+                    sequence: sequence,
+                    size: size,
+                    payload: DirectRecord(record: record, completion: completion),
+                    now: now
+                )
+                guard route == .spool else { return (route, nil, sequence) }
+                let ticket = store.submit(.insertSpooled(SpooledRecord(record, sequence: sequence, mapping: mapping)))
+                locked.lastTicket = ticket
+                if locked.oldestTimestamp == nil { locked.oldestTimestamp = record.timestamp }
+                return (route, ticket, sequence)
+            }
         switch route {
         case .direct:
-            return .direct
+            return .direct(sequence: sequence)
         case .full:
             return .full
         case .spool:
