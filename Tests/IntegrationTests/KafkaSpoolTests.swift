@@ -212,3 +212,73 @@ import Testing
         try await restarted.terminate()
     }
 }
+
+extension KafkaSpoolTests {
+    /// A QoS 2 flow that completed (PUBCOMP) is never written twice: its PUBREC waited until the
+    /// store knew Kafka had the message. What can repeat is a message whose Kafka acknowledgement
+    /// came in the last moment before the kill, before the store recorded it: the publisher
+    /// re-sends it and it is written again. Kafka offers no way to recognise that copy across a
+    /// restart without transactions, so the promise across a crash is: nothing lost, order kept,
+    /// only in-flight messages repeated.
+    @Test func killNineInASyncQoS2StreamLeavesNoGapAndRepeatsNothingCompleted() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let created = try runToCompletion(
+            TributaryProcess.executable,
+            ["kafka", "topics", "--bootstrap", tansu.bootstrap, "--create", "numbers", "--partitions", "4"]
+        )
+        #expect(created == 0)
+        let directory = try TemporaryDirectory("spool-qos2")
+        let file = try configuration(in: directory, kafkaPort: tansu.port, mapping: "mode: sync")
+        let port = try await TributaryProcess.freePort()
+        let server = try await TributaryServer.serve(["--config", file, "--listen", "127.0.0.1:\(port)"])
+
+        // paho publishers with persistent sessions: after the restart they re-send what was not
+        // complete, with the same packet identifiers.
+        let count = 4
+        let perPublisher = 3_000
+        let publishers = try (0..<count).map { publisher in
+            try PeerProcess(
+                Peers.python,
+                [Peers.numberedPublisher, "\(port)", "p\(publisher)", "\(perPublisher)", "2"]
+            )
+        }
+        #expect(
+            await pollUntil(timeout: .seconds(60), interval: .milliseconds(20)) {
+                publishers.allSatisfy { process in process.lines.filter { $0.hasPrefix("acknowledged") }.count >= 500 }
+            }
+        )
+        try await server.kill9()
+        let completedBeforeKill: [Set<Int>] = publishers.map { process in
+            Set(process.lines.compactMap { $0.hasPrefix("acknowledged ") ? Int($0.dropFirst(13)) : nil })
+        }
+        let restarted = try await TributaryServer.serve(["--config", file, "--listen", "127.0.0.1:\(port)"])
+        defer { Task { try? await restarted.kill9() } }
+        for publisher in publishers {
+            #expect(try await publisher.waitForExit(timeout: .seconds(120)) == 0)
+        }
+
+        let seen = try await numbersInKafka(tansu, proxyPort: tansu.port)
+        for publisher in 0..<count {
+            let numbers = seen["p\(publisher)"] ?? []
+            let missing = Set(1...perPublisher).subtracting(numbers)
+            #expect(missing.isEmpty, "p\(publisher): \(missing.count) missing, e.g. \(missing.sorted().prefix(5))")
+            var counts: [Int: Int] = [:]
+            for number in numbers { counts[number, default: 0] += 1 }
+            let repeated = Set(counts.filter { $0.value > 1 }.keys)
+            let repeatedCompleted = repeated.intersection(completedBeforeKill[publisher])
+            #expect(
+                repeatedCompleted.isEmpty,
+                "p\(publisher): completed flows written twice: \(repeatedCompleted.sorted())"
+            )
+            // At most the publisher's in-flight window (20) can repeat.
+            #expect(repeated.count <= 20, "p\(publisher): \(repeated.count) repeated")
+            var firstSeen: [Int] = []
+            var known = Set<Int>()
+            for number in numbers where known.insert(number).inserted { firstSeen.append(number) }
+            let outOfOrder = zip(firstSeen, firstSeen.dropFirst()).first { $0 >= $1 }
+            #expect(outOfOrder == nil, "p\(publisher): \(String(describing: outOfOrder)) out of order")
+        }
+        try await restarted.terminate()
+    }
+}
