@@ -182,6 +182,11 @@ final class BrokerContext: Sendable {
         for delivery in ending.undelivered where delivery.sharedGroup != nil {
             router.reroute(delivery, awayFrom: session)
         }
+        // A bridge delivery this session took into its state counts as handed off: delivered
+        // best effort to a session that no longer exists (a re-routed one reports again).
+        for delivery in ending.undelivered {
+            delivery.handOff?.handed()
+        }
         if let will = ending.will {
             publishWill(will, clientID: session.clientID)
         }
