@@ -31,6 +31,9 @@ final class BrokerContext: Sendable {
     let eventLoopGroup: any EventLoopGroup
 
     private let sessions = NIOLockedValueBox<[String: Session]>([:])
+    /// Kafka → MQTT mappings feeding this broker, for `$SYS` (they are made after the broker,
+    /// which is their destination).
+    let kafkaToMQTT = NIOLockedValueBox<[KafkaToMQTTBridge]>([])
 
     init(
         configuration: BrokerConfiguration,

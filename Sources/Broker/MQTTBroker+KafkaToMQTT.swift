@@ -1,5 +1,6 @@
 import Bridge
 import BrokerCore
+import NIOConcurrencyHelpers
 
 extension MQTTBroker: KafkaToMQTTDestination {
     /// Routes a message of the Kafka → MQTT bridge like a local publish: online subscribers,
@@ -15,5 +16,12 @@ extension MQTTBroker: KafkaToMQTTDestination {
         completion: @escaping @Sendable (HandOff.Outcome) -> Void
     ) {
         context.publishFromBridge(message, completion: completion)
+    }
+}
+
+extension MQTTBroker {
+    /// Publishes the counters of these Kafka → MQTT mappings in `$SYS/broker/bridge/<name>/...`.
+    public func reportStatistics(of bridges: [KafkaToMQTTBridge]) {
+        context.kafkaToMQTT.withLockedValue { $0 += bridges }
     }
 }

@@ -65,6 +65,7 @@ struct SystemTopics {
                 ]
             }
         }
+        topics += kafkaToMQTTTopics(of: broker)
         return topics
     }
 
