@@ -68,6 +68,10 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         /// Wakes the commit loop of the running consumer.
         var commitWakeup: AsyncStream<Void>.Continuation?
         var consumer: KafkaConsumer?
+        /// One commit at a time (the commit loop and a revocation), so a partition's committed
+        /// offset never goes back because two commits overtook each other.
+        var committing = false
+        var commitQueue: [CheckedContinuation<Void, Never>] = []
 
         /// The record loop's continuation, when it waits and there is room now.
         mutating func takeRoomWaiter(maximum: Int) -> CheckedContinuation<Void, Never>? {
@@ -389,8 +393,35 @@ public final class KafkaToMQTTBridge: Service, Sendable {
     }
 
     private func commitCompleted(consumer: KafkaConsumer) async {
-        let offsets = state.withLockedValue { $0.tracker.takeCommits() }
-        await commit(offsets, consumer: consumer)
+        await oneCommitAtATime {
+            let offsets = state.withLockedValue { $0.tracker.takeCommits() }
+            await commit(offsets, consumer: consumer)
+        }
+    }
+
+    /// Runs `body` when no other commit runs; the offsets are taken inside, so a later commit
+    /// always carries offsets at least as high.
+    private func oneCommitAtATime(_ body: () async -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now: Bool = state.withLockedValue { state in
+                guard state.committing else {
+                    state.committing = true
+                    return true
+                }
+                state.commitQueue.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        await body()
+        let next: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
+            guard !state.commitQueue.isEmpty else {
+                state.committing = false
+                return nil
+            }
+            return state.commitQueue.removeFirst()  // the turn passes on; `committing` stays set
+        }
+        next?.resume()
     }
 
     private func commit(_ offsets: [TopicPartition: Int64], consumer: KafkaConsumer) async {
@@ -416,12 +447,14 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         while state.withLockedValue({ $0.tracker.inFlight(in: partitions) }) > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        let (offsets, waiter) = state.withLockedValue { state in
-            let offsets = state.tracker.revoke(partitions)
-            return (offsets, state.takeRoomWaiter(maximum: settings.maximumInFlight))
+        await oneCommitAtATime {
+            let (offsets, waiter) = state.withLockedValue { state in
+                let offsets = state.tracker.revoke(partitions)
+                return (offsets, state.takeRoomWaiter(maximum: settings.maximumInFlight))
+            }
+            waiter?.resume()
+            await commit(offsets, consumer: consumer)
         }
-        waiter?.resume()
-        await commit(offsets, consumer: consumer)
         state.withLockedValue { state in
             for partition in partitions { state.committed[partition] = nil }
         }

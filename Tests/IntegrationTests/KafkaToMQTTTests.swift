@@ -21,6 +21,7 @@ import Testing
     /// `body` returns.
     private func withKafkaToMQTT<T: Sendable>(
         topic: String,
+        alsoCreating moreTopics: [String] = [],
         partitions: Int32 = 1,
         settings: KafkaToMQTTSettings,
         deadLetters: DeadLetters? = nil,
@@ -32,7 +33,9 @@ import Testing
         let client = KafkaClientConfiguration(bootstrapServers: [KafkaBrokerAddress(tansu.bootstrap)!])
         let admin = try KafkaClusterClient(configuration: client)
         defer { admin.shutdown() }
-        try await admin.createTopic(topic, partitions: partitions)
+        for name in [topic] + moreTopics {
+            try await admin.createTopic(name, partitions: partitions)
+        }
         let broker = try await TestBroker.start(configure: configure)
         var logger = Logger(label: "test.kafka-to-mqtt")
         logger.logLevel = .critical
@@ -208,6 +211,52 @@ import Testing
             #expect(statistics.noSubscriber == 1)
             #expect(letters.all.map(\.reason) == [.invalidTopic, .noSubscriber])
             #expect(letters.all.map(\.record.offset) == [1, 2])
+        }
+    }
+
+    @Test func aRetainedQoS2RecordIsHandedOffAtPubrecAndStaysForLateSubscribers() async throws {
+        let topic = uniqueName("status")
+        var mapping = settings(topic, mqttTopic: "status/${key}", qos: .exactlyOnce)
+        mapping.retain = true
+        try await withKafkaToMQTT(topic: topic, settings: mapping) { tansu, broker, bridge in
+            let paho = try await PahoPuppet.start(port: broker.port)
+            try await paho.connect(clientID: uniqueName("paho"))
+            try await paho.subscribe("status/#", qos: 2)
+            try await produce(tansu, topic: topic, lines: ["g7:running"])
+            let message = try await paho.message()
+            #expect(message["qos"]?.int == 2)
+            #expect(message["payload"]?.string == "running")
+            #expect(await pollUntil { committed(bridge) == 1 })
+
+            let late = try await MosquittoClients.subscribe(port: broker.port, topics: ["status/+"], qos: 1)
+            let retained = try await MosquittoClients.messages(1, from: late)
+            #expect(retained.map(\.topic) == ["status/g7"])
+            #expect(retained.first?.retain == true)
+            #expect(retained.first?.payload == "running")
+        }
+    }
+
+    @Test func aTopicPatternConsumesEveryMatchingTopic() async throws {
+        let suffix = uniqueName("p")
+        let matching = ["pat-a-\(suffix)", "pat-b-\(suffix)"]
+        let other = "other-\(suffix)"
+        let mapping = KafkaToMQTTSettings(
+            name: "pattern",
+            cluster: "main",
+            topics: .pattern("pat-.*-\(suffix)"),
+            groupID: uniqueName("group"),
+            mqttTopic: "p/${topic}/${key}",
+            commitInterval: .milliseconds(20)
+        )
+        try await withKafkaToMQTT(topic: other, alsoCreating: matching, settings: mapping) { tansu, broker, bridge in
+            let subscriber = try await MosquittoClients.subscribe(port: broker.port, topics: ["p/#"], qos: 1)
+            for topic in matching + [other] {
+                try await produce(tansu, topic: topic, lines: ["k:from-\(topic)"])
+            }
+            let received = try await MosquittoClients.messages(2, from: subscriber, timeout: .seconds(40))
+            #expect(Set(received.map(\.topic)) == Set(matching.map { "p/\($0)/k" }))
+            #expect(await pollUntil { bridge.statistics.partitions.compactMap(\.committedOffset) == [1, 1] })
+            #expect(bridge.statistics.consumed == 2)
         }
     }
 
