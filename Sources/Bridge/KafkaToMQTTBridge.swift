@@ -68,6 +68,8 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         /// Wakes the commit loop of the running consumer.
         var commitWakeup: AsyncStream<Void>.Continuation?
         var consumer: KafkaConsumer?
+        /// `triggerGracefulShutdown` was called.
+        var stopping = false
         /// One commit at a time (the commit loop and a revocation), so a partition's committed
         /// offset never goes back because two commits overtook each other.
         var committing = false
@@ -166,6 +168,17 @@ public final class KafkaToMQTTBridge: Service, Sendable {
 
     // MARK: Service
 
+    /// Stops as a graceful shutdown of the service group would: the consumer gives its
+    /// partitions up (records in flight get `revokeDrainTimeout` to finish, what completed is
+    /// committed), leaves the group, and `run()` returns.
+    public func triggerGracefulShutdown() {
+        let consumer = state.withLockedValue { state in
+            state.stopping = true
+            return state.consumer
+        }
+        consumer?.triggerGracefulShutdown()
+    }
+
     /// Consumes until graceful shutdown. With `kafka-topic-pattern`, the matching topics are
     /// looked up at start and every `patternRefreshInterval`; when they change the consumer is
     /// replaced (committing what completed, as on any revocation).
@@ -177,7 +190,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
                 nil
             }
         defer { admin?.shutdown() }
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled, !state.withLockedValue({ $0.stopping }) {
             let topics = try await resolveTopics(admin)
             if topics.isEmpty {
                 logger.notice("kafka-topic-pattern matches no topic yet")
@@ -230,10 +243,12 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         )
         consumerBox.withLockedValue { $0 = consumer }
         let (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        state.withLockedValue {
-            $0.commitWakeup = wakeup
-            $0.consumer = consumer
+        let stopping = state.withLockedValue { state in
+            state.commitWakeup = wakeup
+            state.consumer = consumer
+            return state.stopping
         }
+        if stopping { consumer.triggerGracefulShutdown() }
         logger.info("consuming", metadata: ["topics": "\(topics)", "group": "\(settings.groupID)"])
         let restart = ManagedAtomic<Bool>(false)
         await withThrowingTaskGroup(of: Void.self) { group in
