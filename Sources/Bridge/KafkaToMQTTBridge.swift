@@ -377,15 +377,23 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         waiter?.resume()
     }
 
-    /// Returns when fewer than `maximumInFlight` records are in flight.
+    /// Returns when fewer than `maximumInFlight` records are in flight, or the task is cancelled.
     private func waitForRoom() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now: Bool = state.withLockedValue { state in
-                if state.tracker.inFlight < settings.maximumInFlight { return true }
-                state.roomWaiter = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now: Bool = state.withLockedValue { state in
+                    if state.tracker.inFlight < settings.maximumInFlight || Task.isCancelled { return true }
+                    state.roomWaiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
+                defer { state.roomWaiter = nil }
+                return state.roomWaiter
+            }
+            waiter?.resume()
         }
     }
 
