@@ -230,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "BridgeTests",
             dependencies: [
-                "Bridge", "BrokerCore", "MQTTCodec", "KafkaClient", .product(name: "NIOCore", package: "swift-nio"),
+                "Bridge", "BrokerCore", "MQTTCodec", "KafkaClient", "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

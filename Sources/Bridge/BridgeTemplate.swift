@@ -40,7 +40,20 @@ public struct BridgeTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(ParseError) {
-        var parts: [Part] = []
+        self.parts = try Self.scan(text, literal: Part.literal) { name throws(ParseError) in
+            try Self.variable(name, in: text)
+        }
+        self.description = text
+    }
+
+    /// Splits `text` into literal runs and `${NAME}` variables; `variable` turns each NAME into a
+    /// part or throws. Shared by the templates of both bridge directions.
+    static func scan<P>(
+        _ text: String,
+        literal makeLiteral: (String) -> P,
+        variable: (String) throws(ParseError) -> P
+    ) throws(ParseError) -> [P] {
+        var parts: [P] = []
         var literal = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
@@ -50,16 +63,15 @@ public struct BridgeTemplate: Sendable, Hashable, CustomStringConvertible {
             }
             let name = String(rest[start.upperBound..<end])
             if !literal.isEmpty {
-                parts.append(.literal(literal))
+                parts.append(makeLiteral(literal))
                 literal = ""
             }
-            parts.append(try Self.variable(name, in: text))
+            parts.append(try variable(name))
             rest = rest[rest.index(after: end)...]
         }
         literal += rest
-        if !literal.isEmpty { parts.append(.literal(literal)) }
-        self.parts = parts
-        self.description = text
+        if !literal.isEmpty { parts.append(makeLiteral(literal)) }
+        return parts
     }
 
     private static func variable(_ name: String, in text: String) throws(ParseError) -> Part {

@@ -31,6 +31,9 @@ final class BrokerContext: Sendable {
     let eventLoopGroup: any EventLoopGroup
 
     private let sessions = NIOLockedValueBox<[String: Session]>([:])
+    /// Kafka → MQTT mappings feeding this broker, for `$SYS` (they are made after the broker,
+    /// which is their destination).
+    let kafkaToMQTT = NIOLockedValueBox<[KafkaToMQTTBridge]>([])
 
     init(
         configuration: BrokerConfiguration,
@@ -181,6 +184,11 @@ final class BrokerContext: Sendable {
         router.removeAll(of: session)
         for delivery in ending.undelivered where delivery.sharedGroup != nil {
             router.reroute(delivery, awayFrom: session)
+        }
+        // A bridge delivery this session took into its state counts as handed off: delivered
+        // best effort to a session that no longer exists (a re-routed one reports again).
+        for delivery in ending.undelivered {
+            delivery.handOff?.handed()
         }
         if let will = ending.will {
             publishWill(will, clientID: session.clientID)

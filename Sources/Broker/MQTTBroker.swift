@@ -11,7 +11,7 @@ import Store
 /// The MQTT broker: listeners, sessions, routing. Run it as a ServiceLifecycle `Service`, or call
 /// `start()` and `shutdown()` yourself (tests do).
 public final class MQTTBroker: Service, Sendable {
-    private let context: BrokerContext
+    let context: BrokerContext
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let state = NIOLockedValueBox(State())

@@ -43,11 +43,13 @@ final class Router: Sendable {
     /// message; it is empty again on return. `ticket` is raised to the store write of the
     /// deliveries to stored sessions, which the publisher's acknowledgement waits for.
     @discardableResult
+    /// `handOff` (Kafka → MQTT bridge messages only) is told when each session took the message.
     func route(
         _ message: ApplicationMessage,
         publisher: Session?,
         matches: inout [Match],
-        ticket: inout StoreTicket
+        ticket: inout StoreTicket,
+        handOff: HandOff? = nil
     ) -> Int {
         tree.withReadLock { tree in
             tree.match(topic: message.topic, publisher: publisher, preferring: { $0.isOnline }, into: &matches)
@@ -55,7 +57,7 @@ final class Router: Sendable {
         defer { matches.removeAll(keepingCapacity: true) }
         var queued = 0
         for match in matches {
-            let delivery = Delivery(
+            var delivery = Delivery(
                 message: message,
                 qos: min(message.qos, match.qos),
                 // MQTT-3.3.1-12/-13: forward RETAIN only when the subscription asked for it.
@@ -63,6 +65,7 @@ final class Router: Sendable {
                 subscriptionIdentifiers: match.subscriptionIdentifiers,
                 sharedGroup: match.sharedGroup
             )
+            delivery.handOff = handOff
             if deliver(delivery, to: match.subscriber, ticket: &ticket) { queued += 1 }
         }
         return queued
@@ -85,6 +88,8 @@ final class Router: Sendable {
     func deliver(_ delivery: Delivery, to session: Session, ticket: inout StoreTicket) -> Bool {
         var delivery = delivery
         delivery.storageID = nil  // a re-routed delivery is a new row of its new session
+        // Counted before the session can report, so the hand-off cannot complete early.
+        delivery.handOff?.expect()
         switch session.enqueue(delivery, ticket: &ticket) {
         case .queued:
             return true
@@ -95,6 +100,7 @@ final class Router: Sendable {
         case .droppedSessionEnded:
             break
         }
+        delivery.handOff?.dropped()
         return false
     }
 }

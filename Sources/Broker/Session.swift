@@ -105,24 +105,48 @@ final class Session: Hashable, @unchecked Sendable {
     /// one on that connection's event loop. A QoS 1/2 delivery to a stored session is written to
     /// the store; `ticket` is raised to the ticket of that write.
     func enqueue(_ newDelivery: Delivery, ticket: inout StoreTicket) -> EnqueueOutcome {
-        let (outcome, drainOn, stored): (EnqueueOutcome, SessionAttachment?, StoreTicket) = lock.withLock {
-            if ended { return (.droppedSessionEnded, nil, .none) }
-            if attachment == nil && newDelivery.qos == .atMostOnce && !queueQoS0WhileOffline {
-                return (.droppedOffline, nil, .none)
+        let (outcome, drainOn, stored, handedNow): (EnqueueOutcome, SessionAttachment?, StoreTicket, HandOff?) =
+            lock.withLock {
+                if ended { return (.droppedSessionEnded, nil, .none, nil) }
+                if attachment == nil && newDelivery.qos == .atMostOnce && !queueQoS0WhileOffline {
+                    return (.droppedOffline, nil, .none, nil)
+                }
+                var newDelivery = newDelivery
+                if isStored, newDelivery.qos != .atMostOnce, let store {
+                    newDelivery.storageID = store.makeDeliveryID()
+                }
+                // A bridge delivery is the session's once it is in the store (a stored session
+                // sends it after any restart) or, without a store, in an offline session's queue
+                // (memory is all the durability configured). Otherwise the connection reports it.
+                var handedNow: HandOff?
+                if let handOff = newDelivery.handOff, newDelivery.storageID != nil || attachment == nil {
+                    newDelivery.handOff = nil
+                    handedNow = handOff
+                }
+                guard delivery.enqueue(newDelivery) else { return (.droppedQueueFull, nil, .none, nil) }
+                let stored = submitDeliveryChanges()
+                guard let attachment, !drainScheduled else { return (.queued, nil, stored, handedNow) }
+                drainScheduled = true
+                return (.queued, attachment, stored, handedNow)
             }
-            var newDelivery = newDelivery
-            if isStored, newDelivery.qos != .atMostOnce, let store {
-                newDelivery.storageID = store.makeDeliveryID()
-            }
-            guard delivery.enqueue(newDelivery) else { return (.droppedQueueFull, nil, .none) }
-            let stored = submitDeliveryChanges()
-            guard let attachment, !drainScheduled else { return (.queued, nil, stored) }
-            drainScheduled = true
-            return (.queued, attachment, stored)
-        }
         ticket.include(stored)
+        if let handedNow { handOff(handedNow, whenDurable: stored) }
         drainOn?.scheduleDrain()
         return outcome
+    }
+
+    /// Reports a bridge delivery as taken once the store write `ticket` committed.
+    private func handOff(_ handOff: HandOff, whenDurable ticket: StoreTicket) {
+        guard ticket > .none, let store else {
+            handOff.handed()
+            return
+        }
+        store.whenCommitted(ticket) { result in
+            switch result {
+            case .success: handOff.handed()
+            case .failure: handOff.dropped()
+            }
+        }
     }
 
     // MARK: The attached connection
@@ -166,15 +190,17 @@ final class Session: Hashable, @unchecked Sendable {
     /// Detaches the connection if it is still the attached one; nil when another connection
     /// took the session over meanwhile.
     func detach(_ connectionID: ObjectIdentifier) -> Detached? {
-        let detached: Detached? = lock.withLock {
-            guard attachment?.connectionID == connectionID else { return nil }
+        let (detached, signals): (Detached?, [HandOffSignal]) = lock.withLock {
+            guard attachment?.connectionID == connectionID else { return (nil, []) }
             attachment = nil
             drainScheduled = false
             storeDetach()
             let dropped = queueQoS0WhileOffline ? 0 : delivery.removeQueuedQoS0()
-            return Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
+            let detached = Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
+            return (detached, delivery.takeHandOffSignals())
         }
         if detached != nil { online.store(false, ordering: .relaxed) }
+        for signal in signals { signal.fire() }
         return detached
     }
 
@@ -194,14 +220,15 @@ final class Session: Hashable, @unchecked Sendable {
         ticket: inout StoreTicket,
         _ body: (inout SessionDeliveryState) -> Result
     ) -> Result? {
-        let outcome: (Result, StoreTicket)? = lock.withLock {
+        let outcome: (Result, StoreTicket, [HandOffSignal])? = lock.withLock {
             guard attachment?.connectionID == connectionID else { return nil }
             if startingDrain { drainScheduled = false }
             let result = body(&delivery)
-            return (result, submitDeliveryChanges())
+            return (result, submitDeliveryChanges(), delivery.takeHandOffSignals())
         }
         guard let outcome else { return nil }
         ticket.include(outcome.1)
+        for signal in outcome.2 { signal.fire() }
         return outcome.0
     }
 

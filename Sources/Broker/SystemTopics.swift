@@ -78,6 +78,7 @@ struct SystemTopics {
                 }
             }
         }
+        topics += kafkaToMQTTTopics(of: broker)
         return topics
     }
 

@@ -149,46 +149,7 @@ extension ConfigurationParser {
         return mapping
     }
 
-    private func parseKafkaToMQTT(
-        _ node: Node,
-        _ path: String,
-        clusters: [String]
-    ) -> KafkaSettings.KafkaToMQTTMapping? {
-        let keys = ["name", "cluster", "kafka-topics", "group-id", "mqtt-topic", "qos", "retain"]
-        guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
-        let name = required(fields, "name")
-        let cluster = clusterReference(fields, clusters: clusters)
-        var topics: [String]?
-        if let node = fields["kafka-topics"], let texts = reader.strings(fields, "kafka-topics") {
-            if texts.isEmpty || texts.contains(where: \.isEmpty) {
-                reader.report(node, fields.path("kafka-topics"), "name at least one topic, none empty")
-            } else {
-                topics = texts
-            }
-        } else if !fields.has("kafka-topics") {
-            reader.reportMissing(fields, "kafka-topics")
-        }
-        let groupID = reader.nonEmptyString(fields, "group-id")
-        let mqttTopic = template(fields, "mqtt-topic", allowed: ["key", "topic", "partition"])
-        if let node = fields["mqtt-topic"], let mqttTopic, mqttTopic.contains(where: { $0 == "+" || $0 == "#" }) {
-            reader.report(node, fields.path("mqtt-topic"), "an MQTT topic name cannot contain + or #")
-        }
-        if !fields.has("mqtt-topic") { reader.reportMissing(fields, "mqtt-topic") }
-        let qos = reader.int(fields, "qos", in: 0...2) ?? 1
-        let retain = reader.bool(fields, "retain") ?? false
-        guard let name, let cluster, let topics, let mqttTopic else { return nil }
-        return KafkaSettings.KafkaToMQTTMapping(
-            name: name,
-            cluster: cluster,
-            kafkaTopics: topics,
-            groupID: groupID ?? "tributary-\(name)",
-            mqttTopic: mqttTopic,
-            qos: qos,
-            retain: retain
-        )
-    }
-
-    private func required(_ fields: ConfigurationReader.Fields, _ key: String) -> String? {
+    func required(_ fields: ConfigurationReader.Fields, _ key: String) -> String? {
         if !fields.has(key) {
             reader.reportMissing(fields, key)
             return nil
@@ -197,7 +158,7 @@ extension ConfigurationParser {
     }
 
     /// `cluster:` must name a cluster; it may be left out when exactly one is configured.
-    private func clusterReference(_ fields: ConfigurationReader.Fields, clusters: [String]) -> String? {
+    func clusterReference(_ fields: ConfigurationReader.Fields, clusters: [String]) -> String? {
         guard let node = fields["cluster"] else {
             if clusters.count == 1 { return clusters[0] }
             reader.reportMissing(
@@ -215,28 +176,6 @@ extension ConfigurationParser {
         return name
     }
 
-    /// A template string whose `${...}` placeholders must be among `allowed` (`topic[N]` stands
-    /// for any level index).
-    private func template(_ fields: ConfigurationReader.Fields, _ key: String, allowed: [String]) -> String? {
-        guard let node = fields[key], let text = reader.nonEmptyString(fields, key) else { return nil }
-        var valid = true
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                reader.report(node, fields.path(key), "unterminated ${ in \"\(text)\"")
-                return nil
-            }
-            let name = String(rest[start.upperBound..<end])
-            if !Self.placeholder(name, isAmong: allowed) {
-                let names = allowed.map { "${\($0)}" }.joined(separator: ", ")
-                reader.report(node, fields.path(key), "unknown placeholder ${\(name)} (expected \(names))")
-                valid = false
-            }
-            rest = rest[rest.index(after: end)...]
-        }
-        return valid ? text : nil
-    }
-
     /// A topic or key template of an MQTT → Kafka mapping, checked by the bridge's own parser.
     private func bridgeTemplate(_ fields: ConfigurationReader.Fields, _ key: String) -> String? {
         guard let node = fields[key], let text = reader.nonEmptyString(fields, key) else { return nil }
@@ -247,11 +186,5 @@ extension ConfigurationParser {
             reader.report(node, fields.path(key), error.description)
             return nil
         }
-    }
-
-    private static func placeholder(_ name: String, isAmong allowed: [String]) -> Bool {
-        if allowed.contains(name) { return true }
-        guard allowed.contains("topic[N]"), name.hasPrefix("topic["), name.hasSuffix("]") else { return false }
-        return Int(name.dropFirst(6).dropLast()).map { $0 >= 0 } ?? false
     }
 }

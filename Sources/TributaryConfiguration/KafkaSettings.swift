@@ -100,40 +100,6 @@ public struct KafkaSettings: Sendable, Hashable {
         case none, gzip, snappy, lz4, zstd
     }
 
-    /// `kafka.kafka-to-mqtt[]`.
-    public struct KafkaToMQTTMapping: Sendable, Hashable {
-        public var name: String
-        public var cluster: String
-        /// `kafka-topics`: topics to consume.
-        public var kafkaTopics: [String]
-        /// `group-id`: the consumer group. Default `tributary-<name>`.
-        public var groupID: String
-        /// `mqtt-topic`: template; `${key}`, `${topic}` (the Kafka topic), `${partition}`.
-        public var mqttTopic: String
-        /// `qos`: QoS of the MQTT messages, 0–2. Default 1.
-        public var qos: Int
-        /// `retain`: publish with RETAIN set. Default false.
-        public var retain: Bool
-
-        public init(
-            name: String,
-            cluster: String,
-            kafkaTopics: [String],
-            groupID: String,
-            mqttTopic: String,
-            qos: Int = 1,
-            retain: Bool = false
-        ) {
-            self.name = name
-            self.cluster = cluster
-            self.kafkaTopics = kafkaTopics
-            self.groupID = groupID
-            self.mqttTopic = mqttTopic
-            self.qos = qos
-            self.retain = retain
-        }
-    }
-
     public var clusters: [Cluster] = []
     public var mqttToKafka: [MQTTToKafkaMapping] = []
     public var kafkaToMQTT: [KafkaToMQTTMapping] = []

@@ -120,11 +120,6 @@ public struct TributaryConfiguration: Sendable {
                 )
             }
         }
-        if !kafka.kafkaToMQTT.isEmpty {
-            warnings.append(
-                "kafka.kafka-to-mqtt: Kafka → MQTT mappings are not in this build yet (issue 5); they are ignored"
-            )
-        }
         return warnings
     }
 

@@ -1,7 +1,10 @@
+import ArgumentParser
 import Bridge
+import Broker
 import KafkaClient
 import KafkaProtocol
 import Logging
+import MQTTCodec
 import Store
 import TributaryConfiguration
 
@@ -60,5 +63,43 @@ extension Serve {
         overrides.idempotent = mapping.idempotence
         overrides.autoCreatePartitions = mapping.autoCreatePartitions.map { Int32($0) }
         return overrides
+    }
+}
+
+extension Serve {
+    /// One service per `kafka.kafka-to-mqtt` mapping, delivering into `broker`.
+    static func makeKafkaToMQTT(
+        _ kafka: KafkaSettings,
+        broker: MQTTBroker,
+        logger: Logger
+    ) throws -> [KafkaToMQTTBridge] {
+        try kafka.kafkaToMQTT.map { mapping in
+            guard let cluster = kafka.clusters.first(where: { $0.name == mapping.cluster }) else {
+                // The configuration parser checked this already.
+                throw ValidationError("mapping \(mapping.name): no Kafka cluster named \"\(mapping.cluster)\"")
+            }
+            let client = KafkaClientConfiguration(
+                bootstrapServers: cluster.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) },
+                clientID: cluster.clientID
+            )
+            let settings = KafkaToMQTTSettings(
+                name: mapping.name,
+                cluster: mapping.cluster,
+                topics: mapping.kafkaTopicPattern.map { .pattern($0) } ?? .list(mapping.kafkaTopics),
+                groupID: mapping.groupID,
+                mqttTopic: mapping.mqttTopic,
+                qos: QoS(rawValue: UInt8(mapping.qos)) ?? .atLeastOnce,
+                retain: mapping.retain,
+                contentType: mapping.contentType,
+                userPropertiesFromHeaders: mapping.userPropertiesFromHeaders,
+                messageExpirySeconds: mapping.messageExpirySeconds.map { UInt32($0) },
+                commitInterval: .milliseconds(mapping.commitIntervalMilliseconds),
+                commitRecords: mapping.commitRecords,
+                maximumInFlight: mapping.maximumInFlight,
+                startFromEarliest: mapping.autoOffsetReset == .earliest,
+                sessionTimeout: .milliseconds(mapping.sessionTimeoutMilliseconds)
+            )
+            return try KafkaToMQTTBridge(settings: settings, client: client, destination: broker, logger: logger)
+        }
     }
 }

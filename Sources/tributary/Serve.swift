@@ -81,8 +81,15 @@ struct Serve: AsyncParsableCommand {
             bridge: bridge,
             logger: Logger(label: "tributary.mqtt")
         )
-        // Stopped in reverse order: the broker first, then the bridge delivers what it holds.
-        let services: [any Service] = (bridge.map { [$0] } ?? []) + [broker]
+        let kafkaToMQTT = try Self.makeKafkaToMQTT(
+            file.kafka,
+            broker: broker,
+            logger: Logger(label: "tributary.bridge")
+        )
+        broker.reportStatistics(of: kafkaToMQTT)
+        // Stopped in reverse order: Kafka → MQTT first (it commits what was delivered while the
+        // broker still runs), then the broker, then the MQTT → Kafka bridge delivers what it holds.
+        let services: [any Service] = (bridge.map { [$0] } ?? []) + [broker] + kafkaToMQTT
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -18,6 +18,9 @@ public struct Delivery: Sendable {
     /// The row that keeps this delivery in the durable store; set for QoS 1/2 deliveries to
     /// persistent sessions, nil for everything that lives in memory only.
     public var storageID: Int64?
+    /// Set on deliveries of the Kafka → MQTT bridge until the session took the message over
+    /// (see `HandOff`); nil for every other delivery.
+    public var handOff: HandOff?
 
     public init(
         message: ApplicationMessage,

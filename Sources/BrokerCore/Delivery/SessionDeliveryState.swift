@@ -30,6 +30,9 @@ public struct SessionDeliveryState: Sendable {
     public var recordsChanges = false
     /// Recorded changes, oldest first; see `takeChanges`.
     public private(set) var changes: [DeliveryStateChange] = []
+    /// Reports on bridge deliveries (those carrying a `HandOff`) that this state took or dropped
+    /// since the last `takeHandOffSignals`; the caller fires them once its lock is released.
+    public private(set) var handOffSignals: [HandOffSignal] = []
 
     public init(maximumQueued: Int) {
         self.maximumQueued = maximumQueued
@@ -40,6 +43,13 @@ public struct SessionDeliveryState: Sendable {
         guard !changes.isEmpty else { return [] }
         defer { changes.removeAll(keepingCapacity: true) }
         return changes
+    }
+
+    /// Returns and clears the recorded hand-off reports.
+    public mutating func takeHandOffSignals() -> [HandOffSignal] {
+        guard !handOffSignals.isEmpty else { return [] }
+        defer { handOffSignals.removeAll() }
+        return handOffSignals
     }
 
     public var isIdle: Bool { queue.isEmpty && inflight.isEmpty }
@@ -74,10 +84,13 @@ public struct SessionDeliveryState: Sendable {
                 queue.removeFirst()
                 expired += 1
                 record(.finished(storageID: next.storageID))
+                signal(next.handOff, taken: false)
                 continue
             }
             if next.qos == .atMostOnce {
                 queue.removeFirst()
+                // QoS 0 is handed off as it goes to the connection, which writes it right away.
+                signal(next.handOff, taken: true)
                 sendable.append(OutgoingPublish(delivery: next, packetID: nil, dup: false))
                 taken += 1
                 continue
@@ -96,7 +109,7 @@ public struct SessionDeliveryState: Sendable {
     /// PUBACK received. Returns false when no QoS 1 message with that identifier is in flight.
     public mutating func acknowledgePuback(_ packetID: UInt16) -> Bool {
         guard let index = inflightIndex(of: packetID), inflight[index].phase == .awaitingPuback else { return false }
-        finish(at: index)
+        finish(at: index, taken: true)
         return true
     }
 
@@ -104,7 +117,7 @@ public struct SessionDeliveryState: Sendable {
     /// Packet Size): MQTT-3.1.2-25 says to behave as if it was delivered.
     public mutating func abandonInflight(_ packetID: UInt16) {
         guard let index = inflightIndex(of: packetID) else { return }
-        finish(at: index)
+        finish(at: index, taken: false)
     }
 
     /// What to do after a PUBREC.
@@ -124,10 +137,14 @@ public struct SessionDeliveryState: Sendable {
             return .unknownPacketID
         case .awaitingPubrec:
             if reasonCode.isFailure {
-                finish(at: index)
+                finish(at: index, taken: false)
                 return .flowEnded
             }
             inflight[index].phase = .awaitingPubcomp
+            // PUBREC: the client has the message; what is left (PUBREL/PUBCOMP) only releases
+            // the packet identifier, so this is where a QoS 2 delivery is handed off.
+            signal(inflight[index].delivery.handOff, taken: true)
+            inflight[index].delivery.handOff = nil
             let change = DeliveryStateChange.inflight(
                 storageID: inflight[index].delivery.storageID,
                 packetID: packetID,
@@ -143,7 +160,7 @@ public struct SessionDeliveryState: Sendable {
     /// PUBCOMP received. Returns false when no PUBREL with that identifier is outstanding.
     public mutating func acknowledgePubcomp(_ packetID: UInt16) -> Bool {
         guard let index = inflightIndex(of: packetID), inflight[index].phase == .awaitingPubcomp else { return false }
-        finish(at: index)
+        finish(at: index, taken: true)
         return true
     }
 
@@ -163,7 +180,7 @@ public struct SessionDeliveryState: Sendable {
 
     /// Ends the session's delivery state: returns the deliveries the client never got (queued,
     /// or in flight without PUBREC), oldest first, so shared-subscription ones can go to another
-    /// member of their group (MQTT 5.0 §4.8.2).
+    /// member of their group (MQTT 5.0 §4.8.2). Their `handOff`s are the caller's to report.
     public mutating func removeUndelivered() -> [Delivery] {
         var undelivered: [Delivery] = []
         undelivered.reserveCapacity(inflight.count + queue.count)
@@ -181,6 +198,9 @@ public struct SessionDeliveryState: Sendable {
     /// keep QoS 0 messages for offline sessions. Returns how many were dropped.
     public mutating func removeQueuedQoS0() -> Int {
         let before = queue.count
+        for delivery in queue where delivery.qos == .atMostOnce {
+            signal(delivery.handOff, taken: false)
+        }
         queue.removeAll { $0.qos == .atMostOnce }
         return before - queue.count
     }
@@ -234,11 +254,17 @@ public struct SessionDeliveryState: Sendable {
         inflight.firstIndex { $0.packetID == packetID }
     }
 
-    private mutating func finish(at index: Int) {
+    private mutating func finish(at index: Int, taken: Bool) {
+        signal(inflight[index].delivery.handOff, taken: taken)
         packetIdentifiers.release(inflight[index].packetID)
         let change = DeliveryStateChange.finished(storageID: inflight[index].delivery.storageID)
         record(change)
         inflight.remove(at: index)
+    }
+
+    private mutating func signal(_ handOff: HandOff?, taken: Bool) {
+        guard let handOff else { return }
+        handOffSignals.append(HandOffSignal(handOff: handOff, taken: taken))
     }
 
     /// Records a change of a stored delivery; deliveries without a `storageID` are not stored.
