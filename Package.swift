@@ -185,6 +185,7 @@ let package = Package(
                 "KafkaClient",
                 "KafkaProtocol",
                 "Bridge",
+                "Store",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
