@@ -66,6 +66,8 @@ final class MappingSpool: Sendable {
     /// Orders spooled records across mappings and restarts; shared by every mapping's spool.
     private let sequences: ManagedAtomic<Int64>
     private let spooledTotal = ManagedAtomic<Int>(0)
+    /// `MappingSpoolState.isNearlyFull`, readable without the lock on every publish.
+    private let pressure = ManagedAtomic<Bool>(false)
     private let replayedTotal = ManagedAtomic<Int>(0)
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
@@ -91,6 +93,7 @@ final class MappingSpool: Sendable {
             state.restore(records: recovered.records, bytes: recovered.bytes)
             locked.state = state
             locked.oldestTimestamp = recovered.oldestTimestamp
+            pressure.store(state.isNearlyFull, ordering: .relaxed)
             logger.notice(
                 "spool holds records from before the restart; they go to Kafka before new ones",
                 metadata: ["mapping": "\(mapping)", "records": "\(recovered.records)", "bytes": "\(recovered.bytes)"]
@@ -129,6 +132,7 @@ final class MappingSpool: Sendable {
                 let ticket = store.submit(.insertSpooled(SpooledRecord(record, sequence: sequence, mapping: mapping)))
                 locked.lastTicket = ticket
                 if locked.oldestTimestamp == nil { locked.oldestTimestamp = record.timestamp }
+                pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
                 return (route, ticket, sequence)
             }
         switch route {
@@ -150,6 +154,7 @@ final class MappingSpool: Sendable {
             let answer = locked.state.directAnswered(sequence: sequence, acknowledged: acknowledged)
             if answer == .deleteShadow {
                 locked.lastTicket = store.submit(.deleteSpooled(sequence: sequence))
+                pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             }
             if acknowledged { markAvailable(&locked) }
             return (answer, locked.state.mayDrain)
@@ -182,6 +187,7 @@ final class MappingSpool: Sendable {
                 StoreOperation.insertSpooled(SpooledRecord($0.payload.record, sequence: $0.sequence, mapping: mapping))
             }
             locked.lastTicket = store.submit(operations)
+            pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             if locked.oldestTimestamp == nil { locked.oldestTimestamp = shadows.first?.payload.record.timestamp }
             return (shadows, locked.lastTicket)
         }
@@ -197,7 +203,10 @@ final class MappingSpool: Sendable {
     private func whenOnDisk(_ ticket: StoreTicket, size: Int, completion: Completion?) {
         store.whenCommitted(ticket) { [self] result in
             if case .failure = result {
-                locked.withLockedValue { $0.state.spoolWriteFailed(size: size) }
+                locked.withLockedValue { locked in
+                    locked.state.spoolWriteFailed(size: size)
+                    pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
+                }
             } else {
                 wakeContinuation.yield()
             }
@@ -302,6 +311,7 @@ final class MappingSpool: Sendable {
             locked.lastTicket = store.submit(.deleteSpooled(sequence: sequence))
             markAvailable(&locked)
             let backToDirect = locked.state.replayed(records: 1, bytes: size)
+            pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             if locked.state.spooledRecords == 0 { locked.oldestTimestamp = nil }
             return backToDirect
         }
@@ -316,6 +326,9 @@ final class MappingSpool: Sendable {
             store.whenCommitted(ticket) { continuation.resume(returning: (try? $0.get()) != nil) }
         }
     }
+
+    /// The spool is nearly full: publishers should wait before it has to refuse records.
+    var isUnderPressure: Bool { pressure.load(ordering: .relaxed) }
 
     /// Ends `drain()`.
     func finish() {
