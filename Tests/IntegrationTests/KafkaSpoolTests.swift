@@ -306,7 +306,7 @@ extension KafkaSpoolTests {
         let file = try configuration(
             in: directory,
             kafkaPort: proxy.port,
-            mapping: "mode: async, spool-max-records: 300"
+            mapping: "mode: async, spool-max-records: 300, unavailable-after-ms: 1000"
         )
         let server = try await TributaryServer.serve(["--config", file])
         defer { Task { try? await server.kill9() } }
@@ -325,6 +325,12 @@ extension KafkaSpoolTests {
                 let pauses = try await systemValue(server.port, "spool-pauses", prefix: "$SYS/broker/bridge")
                 let records = try await systemValue(server.port, "spool/records") ?? 0
                 return (pauses ?? 0) >= 1 && records >= 270
+            }
+        )
+        // The drain's records wait for Kafka: it counts as unavailable.
+        #expect(
+            try await pollUntil(timeout: .seconds(20), interval: .milliseconds(200)) {
+                try await systemValue(server.port, "kafka-available") == 0
             }
         )
         let heldBack = try await systemValue(server.port, "spool/records") ?? 0

@@ -52,6 +52,10 @@ final class MappingSpool: Sendable {
         var oldestTimestamp: Int64?
         var kafkaAvailable = true
         var availabilityChanges = 0
+        /// Replayed records sent and not answered, and when the drain last made progress: a
+        /// drain that waits `unavailableAfter` without an answer means Kafka is unavailable.
+        var replaysOutstanding = 0
+        var lastReplayProgress = ContinuousClock.now
         /// The replayed count at the previous reading of the statistics, for the drain rate.
         var rateSample: (replayed: Int, at: ContinuousClock.Instant)?
     }
@@ -170,6 +174,15 @@ final class MappingSpool: Sendable {
         let now = ContinuousClock.now
         let (shadows, ticket): ([MappingSpoolState<DirectRecord>.Shadow], StoreTicket) = locked.withLockedValue {
             locked in
+            if locked.replaysOutstanding > 0, now - locked.lastReplayProgress >= unavailableAfter,
+                locked.kafkaAvailable
+            {
+                logger.warning(
+                    "Kafka has not acknowledged replayed records in time; the spool keeps them",
+                    metadata: ["mapping": "\(mapping)", "waiting": "\(locked.replaysOutstanding)"]
+                )
+                markUnavailable(&locked)
+            }
             let wasSpooling = locked.state.spooling
             let shadows = locked.state.checkAvailability(now: now, unavailableAfter: unavailableAfter)
             guard !shadows.isEmpty else { return ([], .none) }
@@ -279,6 +292,10 @@ final class MappingSpool: Sendable {
             locked.withLockedValue { $0.oldestTimestamp = rows[0].timestamp }
             for row in rows {
                 outstanding.wrappingIncrement(ordering: .relaxed)
+                locked.withLockedValue { locked in
+                    if locked.replaysOutstanding == 0 { locked.lastReplayProgress = .now }
+                    locked.replaysOutstanding += 1
+                }
                 let size = row.size
                 let sequence = row.sequence
                 let item = ProducerDispatcher.Item(record: row.kafkaRecord) { [self] result in
@@ -292,6 +309,10 @@ final class MappingSpool: Sendable {
                         deadLetters.deadLetter(row.kafkaRecord, reason: "\(error)") { [self] in
                             leave(sequence: sequence, size: size)
                         }
+                    }
+                    locked.withLockedValue { locked in
+                        locked.replaysOutstanding -= 1
+                        locked.lastReplayProgress = .now
                     }
                     outstanding.wrappingDecrement(ordering: .relaxed)
                     wakeContinuation.yield()
