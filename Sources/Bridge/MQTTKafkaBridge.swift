@@ -379,7 +379,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
 
     public var statistics: [MappingStatistics] {
         mappings.indices.map { index in
-            let (mapping, counters, spool) = (mappings[index], self.counters[index], spools[index])
+            let (mapping, counters) = (mappings[index], self.counters[index])
+            let spoolStatistics = spools[index]?.statistics
             let latency = counters.latency.total
             return MappingStatistics(
                 name: mapping.name,
@@ -389,10 +390,9 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 refused: counters.refused.load(ordering: .relaxed),
                 latencyP50Milliseconds: latency.p50Milliseconds,
                 latencyP99Milliseconds: latency.p99Milliseconds,
-                deadLettered: counters.deadLettered.load(ordering: .relaxed),
-                spool: spool.map { spool in
-                    let statistics = spool.statistics
-                    return SpoolStatistics(
+                deadLettered: counters.deadLettered.load(ordering: .relaxed) + (spoolStatistics?.deadLettered ?? 0),
+                spool: spoolStatistics.map { statistics in
+                    SpoolStatistics(
                         records: statistics.spooledRecords,
                         bytes: statistics.spooledBytes,
                         oldestAgeSeconds: statistics.oldestAgeSeconds,

@@ -40,6 +40,8 @@ final class MappingSpool: Sendable {
         var replayed: Int
         /// Replayed records per second since the previous reading.
         var drainRate: Double
+        /// Replayed records Kafka refused for good, sent to the dead letters.
+        var deadLettered: Int
         var kafkaAvailable: Bool
         var availabilityChanges: Int
     }
@@ -73,6 +75,7 @@ final class MappingSpool: Sendable {
     /// `MappingSpoolState.isNearlyFull`, readable without the lock on every publish.
     private let pressure = ManagedAtomic<Bool>(false)
     private let replayedTotal = ManagedAtomic<Int>(0)
+    private let deadLetteredTotal = ManagedAtomic<Int>(0)
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     /// Replayed records sent and not answered yet, at most.
@@ -259,18 +262,19 @@ final class MappingSpool: Sendable {
     /// drain waits for its sends to finish and starts again from the first row still there.
     func drain() async {
         var cursor: Int64 = 0
-        let outstanding = ManagedAtomic<Int>(0)
         let rewind = ManagedAtomic<Bool>(false)
         var wake = wakeStream.makeAsyncIterator()
         while true {
-            if rewind.load(ordering: .relaxed), outstanding.load(ordering: .relaxed) == 0 {
+            let (mayDrain, ticket, outstanding) = locked.withLockedValue {
+                ($0.state.mayDrain, $0.lastTicket, $0.replaysOutstanding)
+            }
+            if rewind.load(ordering: .relaxed), outstanding == 0 {
                 rewind.store(false, ordering: .relaxed)
                 cursor = 0
                 try? await Task.sleep(for: .seconds(1))  // back off before trying Kafka again
+                continue
             }
-            let (mayDrain, ticket) = locked.withLockedValue { ($0.state.mayDrain, $0.lastTicket) }
-            guard mayDrain, !rewind.load(ordering: .relaxed), outstanding.load(ordering: .relaxed) < drainWindow
-            else {
+            guard mayDrain, !rewind.load(ordering: .relaxed), outstanding < drainWindow else {
                 guard await wake.next() != nil else { return }
                 continue
             }
@@ -291,7 +295,6 @@ final class MappingSpool: Sendable {
             cursor = last.sequence
             locked.withLockedValue { $0.oldestTimestamp = rows[0].timestamp }
             for row in rows {
-                outstanding.wrappingIncrement(ordering: .relaxed)
                 locked.withLockedValue { locked in
                     if locked.replaysOutstanding == 0 { locked.lastReplayProgress = .now }
                     locked.replaysOutstanding += 1
@@ -306,6 +309,7 @@ final class MappingSpool: Sendable {
                     case .failure(let error) where error.isRetriable || error.code == .shutDown:
                         rewind.store(true, ordering: .relaxed)
                     case .failure(let error):
+                        deadLetteredTotal.wrappingIncrement(ordering: .relaxed)
                         deadLetters.deadLetter(row.kafkaRecord, reason: "\(error)") { [self] in
                             leave(sequence: sequence, size: size)
                         }
@@ -314,7 +318,6 @@ final class MappingSpool: Sendable {
                         locked.replaysOutstanding -= 1
                         locked.lastReplayProgress = .now
                     }
-                    outstanding.wrappingDecrement(ordering: .relaxed)
                     wakeContinuation.yield()
                 }
                 while !dispatcher.submit(item) {
@@ -376,6 +379,7 @@ final class MappingSpool: Sendable {
                 spooled: spooledTotal.load(ordering: .relaxed),
                 replayed: replayed,
                 drainRate: rate,
+                deadLettered: deadLetteredTotal.load(ordering: .relaxed),
                 kafkaAvailable: locked.kafkaAvailable,
                 availabilityChanges: locked.availabilityChanges
             )
