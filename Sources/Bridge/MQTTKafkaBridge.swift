@@ -272,16 +272,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 case .spooled:
                     break
                 case .full:
-                    counters.refused.wrappingIncrement(ordering: .relaxed)
-                    aggregate?.complete(
-                        .failure(
-                            BridgeFailure(
-                                reasonCode: .quotaExceeded,
-                                mapping: mapping.name,
-                                detail: "the spool is full"
-                            )
-                        )
-                    )
+                    refuse(aggregate, counters: counters, mapping: mapping.name, detail: "the spool is full")
                 }
             }
         }
@@ -330,17 +321,19 @@ public final class MQTTKafkaBridge: Service, Sendable {
         }
         if !dispatchers[mapping.dispatcherIndex].submit(item) {
             if let sequence, let spool { _ = spool.directAnswered(sequence: sequence, acknowledged: false) }
-            counters.refused.wrappingIncrement(ordering: .relaxed)
-            aggregate?.complete(
-                .failure(
-                    BridgeFailure(
-                        reasonCode: .quotaExceeded,
-                        mapping: mapping.name,
-                        detail: "the bridge's queue to Kafka cluster \(clusterNames[mapping.clusterIndex]) is full"
-                    )
-                )
+            refuse(
+                aggregate,
+                counters: counters,
+                mapping: mapping.name,
+                detail: "the bridge's queue to Kafka cluster \(clusterNames[mapping.clusterIndex]) is full"
             )
         }
+    }
+
+    /// No room for the record (0x97 Quota exceeded): counted, and the publisher is told.
+    private func refuse(_ aggregate: CompletionAggregate?, counters: Counters, mapping: String, detail: String) {
+        counters.refused.wrappingIncrement(ordering: .relaxed)
+        aggregate?.complete(.failure(BridgeFailure(reasonCode: .quotaExceeded, mapping: mapping, detail: detail)))
     }
 
     /// Kafka will never take the record as it is (too large, unknown topic, not authorised):

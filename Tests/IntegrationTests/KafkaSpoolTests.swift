@@ -23,6 +23,24 @@ import Testing
         return file
     }
 
+    /// The 4-partition `numbers` topic the mappings write to.
+    func createNumbersTopic(bootstrap: String) throws {
+        let created = try runToCompletion(
+            TributaryProcess.executable,
+            ["kafka", "topics", "--bootstrap", bootstrap, "--create", "numbers", "--partitions", "4"]
+        )
+        #expect(created == 0)
+    }
+
+    /// The first pair of numbers whose first appearances are out of order (a repeated record
+    /// only repeats ones before it), or nil.
+    func firstAppearanceOutOfOrder(_ numbers: [Int]) -> (Int, Int)? {
+        var firstSeen: [Int] = []
+        var known = Set<Int>()
+        for number in numbers where known.insert(number).inserted { firstSeen.append(number) }
+        return zip(firstSeen, firstSeen.dropFirst()).first { $0 >= $1 }
+    }
+
     /// A retained `$SYS` counter of the broker (of the `numbers` mapping unless `prefix` says
     /// otherwise), or nil before it is published.
     func systemValue(_ port: Int, _ topic: String, prefix: String = "$SYS/broker/bridge/numbers") async throws -> Int? {
@@ -70,11 +88,7 @@ import Testing
         let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
         defer { Task { await tansu.stop() } }
         proxy.setTarget(port: tansu.port)
-        let created = try runToCompletion(
-            TributaryProcess.executable,
-            ["kafka", "topics", "--bootstrap", "127.0.0.1:\(proxy.port)", "--create", "numbers", "--partitions", "4"]
-        )
-        #expect(created == 0)
+        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
         let directory = try TemporaryDirectory("spool-outage")
         let file = try configuration(
             in: directory,
@@ -148,11 +162,7 @@ import Testing
     @Test func killNineInTheMiddleOfAnAsyncStreamLosesNothingAcknowledged() async throws {
         let tansu = try await TansuBroker.start()
         defer { Task { await tansu.stop() } }
-        let created = try runToCompletion(
-            TributaryProcess.executable,
-            ["kafka", "topics", "--bootstrap", tansu.bootstrap, "--create", "numbers", "--partitions", "4"]
-        )
-        #expect(created == 0)
+        try createNumbersTopic(bootstrap: tansu.bootstrap)
         let directory = try TemporaryDirectory("spool-kill")
         let file = try configuration(in: directory, kafkaPort: tansu.port, mapping: "mode: async")
         let server = try await TributaryServer.serve(["--config", file])
@@ -207,10 +217,7 @@ import Testing
                 "p\(publisher): \(missing.count) acknowledged numbers missing, e.g. \(missing.sorted().prefix(5))"
             )
             // Order is kept: a record sent again after the restart only repeats ones before it.
-            var firstSeen: [Int] = []
-            var known = Set<Int>()
-            for number in numbers where known.insert(number).inserted { firstSeen.append(number) }
-            let outOfOrder = zip(firstSeen, firstSeen.dropFirst()).first { $0 >= $1 }
+            let outOfOrder = firstAppearanceOutOfOrder(numbers)
             #expect(outOfOrder == nil, "p\(publisher): \(String(describing: outOfOrder)) out of order")
         }
         try await restarted.terminate()
@@ -227,11 +234,7 @@ extension KafkaSpoolTests {
     @Test func killNineInASyncQoS2StreamLeavesNoGapAndRepeatsNothingCompleted() async throws {
         let tansu = try await TansuBroker.start()
         defer { Task { await tansu.stop() } }
-        let created = try runToCompletion(
-            TributaryProcess.executable,
-            ["kafka", "topics", "--bootstrap", tansu.bootstrap, "--create", "numbers", "--partitions", "4"]
-        )
-        #expect(created == 0)
+        try createNumbersTopic(bootstrap: tansu.bootstrap)
         let directory = try TemporaryDirectory("spool-qos2")
         let file = try configuration(in: directory, kafkaPort: tansu.port, mapping: "mode: sync")
         let port = try await TributaryProcess.freePort()
@@ -277,10 +280,7 @@ extension KafkaSpoolTests {
             )
             // At most the publisher's in-flight window (20) can repeat.
             #expect(repeated.count <= 20, "p\(publisher): \(repeated.count) repeated")
-            var firstSeen: [Int] = []
-            var known = Set<Int>()
-            for number in numbers where known.insert(number).inserted { firstSeen.append(number) }
-            let outOfOrder = zip(firstSeen, firstSeen.dropFirst()).first { $0 >= $1 }
+            let outOfOrder = firstAppearanceOutOfOrder(numbers)
             #expect(outOfOrder == nil, "p\(publisher): \(String(describing: outOfOrder)) out of order")
         }
         try await restarted.terminate()
@@ -296,11 +296,7 @@ extension KafkaSpoolTests {
         let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
         defer { Task { await tansu.stop() } }
         proxy.setTarget(port: tansu.port)
-        let created = try runToCompletion(
-            TributaryProcess.executable,
-            ["kafka", "topics", "--bootstrap", "127.0.0.1:\(proxy.port)", "--create", "numbers", "--partitions", "4"]
-        )
-        #expect(created == 0)
+        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
         proxy.startOutage()
         let directory = try TemporaryDirectory("spool-full")
         let file = try configuration(
