@@ -81,6 +81,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
     private let logger: Logger
     /// How often the latency of the last period is logged.
     private let logInterval: Duration
+    /// How long a graceful shutdown waits for the producers to deliver what they hold.
+    private let shutdownGrace: Duration
 
     /// - Parameters:
     ///   - store: where the spool and the dead letters live (the broker's store); without one,
@@ -96,9 +98,11 @@ public final class MQTTKafkaBridge: Service, Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         queueCapacity: Int = 100_000,
         logInterval: Duration = .seconds(60),
+        shutdownGrace: Duration = .seconds(10),
         logger: Logger = Logger(label: "tributary.bridge")
     ) throws {
         self.logInterval = logInterval
+        self.shutdownGrace = shutdownGrace
         // One producer per cluster and set of producer settings, shared by the mappings that have
         // them, so records of one key always go through one ordered sender.
         struct ProducerKey: Hashable {
@@ -295,6 +299,13 @@ public final class MQTTKafkaBridge: Service, Sendable {
         let deadLetters = self.deadLetters[index]
         let logger = self.logger
         let item = ProducerDispatcher.Item(record: record) { result in
+            if let sequence, let spool, case .failure(let error) = result, !Self.isRefusedForGood(error) {
+                // Kafka is unreachable: a spooling mapping keeps the record instead of failing it.
+                guard spool.directFailedRetriably(sequence: sequence) else { return }
+                counters.failed.wrappingIncrement(ordering: .relaxed)
+                aggregate?.complete(.failure(Self.failure(error, mapping: mapping.name)))
+                return
+            }
             let acknowledged = (try? result.get()) != nil
             if let sequence, let spool, !spool.directAnswered(sequence: sequence, acknowledged: acknowledged) {
                 // The publisher was answered when the shadow reached the disk.
@@ -403,9 +414,30 @@ public final class MQTTKafkaBridge: Service, Sendable {
     /// Runs the producers and dispatchers. On graceful shutdown the dispatchers stop taking
     /// records, hand what is queued to the producers, and the producers deliver it.
     public func run() async throws {
+        // The producers run in tasks of their own so that shutdown can stop them after a grace
+        // period (below); they still see the service group's graceful shutdown.
+        let producersStopped = ManagedAtomic<Int>(0)
+        let producerRuns = dispatchers.map { dispatcher in
+            Task {
+                defer { producersStopped.wrappingIncrement(ordering: .relaxed) }
+                try await dispatcher.producer.run()
+            }
+        }
+        try await withTaskCancellationHandler {
+            try await runServices(producerRuns: producerRuns, producersStopped: producersStopped)
+        } onCancel: {
+            for run in producerRuns { run.cancel() }
+        }
+    }
+
+    private func runServices(producerRuns: [Task<Void, any Error>], producersStopped: ManagedAtomic<Int>) async throws {
+        let shutdownGrace = self.shutdownGrace
+        let logger = self.logger
         try await withThrowingDiscardingTaskGroup { group in
+            for run in producerRuns {
+                group.addTask { try await run.value }
+            }
             for dispatcher in dispatchers {
-                group.addTask { try await dispatcher.producer.run() }
                 group.addTask {
                     await dispatcher.run()
                     dispatcher.producer.triggerGracefulShutdown()
@@ -421,6 +453,20 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 // is still delivered.
                 for spool in spools { spool.finish() }
                 for dispatcher in dispatchers { dispatcher.finish() }
+                // The producers deliver what they hold, for `shutdownGrace` at most: while Kafka
+                // is unreachable they would wait for ever, and what they still hold then is in a
+                // spool or unacknowledged (its publisher sends it again).
+                let deadline = ContinuousClock.now + shutdownGrace
+                while producersStopped.load(ordering: .relaxed) < producerRuns.count, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                if producersStopped.load(ordering: .relaxed) < producerRuns.count {
+                    logger.warning(
+                        "Kafka did not take the producers' records in the shutdown grace period; spooled ones stay in the spool for the next start",
+                        metadata: ["grace_s": "\(shutdownGrace.components.seconds)"]
+                    )
+                }
+                for run in producerRuns { run.cancel() }
             }
             if !spools.isEmpty {
                 group.addTask {

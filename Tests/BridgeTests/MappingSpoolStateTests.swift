@@ -117,3 +117,35 @@ extension MappingSpoolStateTests {
         #expect(bytes.isNearlyFull)
     }
 }
+
+extension MappingSpoolStateTests {
+    @Test func aRecordKafkaFailsForNowGoesToTheSpoolAndTheMappingSpoolsFromThen() {
+        var state = MappingSpoolState<String>(policy: .syncSpool, limits: limits)
+        _ = state.route(sequence: 1, size: 10, payload: "a", now: start)
+        _ = state.route(sequence: 2, size: 10, payload: "b", now: start)
+        guard case .spool(let shadow) = state.directFailedRetriably(sequence: 1) else {
+            Issue.record("expected the record to go to the spool")
+            return
+        }
+        #expect(shadow.payload == "a")
+        #expect(state.spooling)
+        #expect(state.route(sequence: 3, size: 10, payload: "c", now: start) == .spool)
+        // The second original is still with the producer: no drain before it is answered.
+        #expect(!state.mayDrain)
+        guard case .spool = state.directFailedRetriably(sequence: 2) else {
+            Issue.record("expected the second record to go to the spool too")
+            return
+        }
+        #expect(state.mayDrain)
+        #expect(state.spooledRecords == 3)
+    }
+
+    @Test func aRejectingMappingHandsRetriableFailuresToThePublisher() {
+        var state = MappingSpoolState<String>(policy: .syncReject, limits: limits)
+        _ = state.route(sequence: 1, size: 10, payload: "a", now: start)
+        guard case .answerPublisher = state.directFailedRetriably(sequence: 1) else {
+            Issue.record("a rejecting mapping has no spool")
+            return
+        }
+    }
+}

@@ -348,3 +348,59 @@ extension KafkaSpoolTests {
         try await server.terminate()
     }
 }
+
+extension KafkaSpoolTests {
+    /// SIGTERM while Kafka is unreachable: the broker still stops (its producers get a grace
+    /// period, not for ever), and what the spool holds reaches Kafka after the restart.
+    @Test func aBrokerStoppedDuringAnOutageStopsAndDeliversTheSpoolAfterItsRestart() async throws {
+        let proxy = try await TansuProxy.start()
+        defer { proxy.stop() }
+        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
+        defer { Task { await tansu.stop() } }
+        proxy.setTarget(port: tansu.port)
+        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
+        let directory = try TemporaryDirectory("spool-stop")
+        let file = try configuration(
+            in: directory,
+            kafkaPort: proxy.port,
+            mapping: "mode: sync, unavailable-after-ms: 1000"
+        )
+        let server = try await TributaryServer.serve(["--config", file])
+        defer { Task { try? await server.kill9() } }
+        // One record straight to Kafka first, so the producer is connected when Kafka goes.
+        // One client id throughout: the key, so all records share a partition and its order.
+        let first = try await MosquittoClients.publish(
+            port: server.port,
+            topic: "count/p0",
+            message: "p0:1",
+            qos: 1,
+            extra: ["-i", "p0"]
+        )
+        #expect(first.status == 0)
+
+        proxy.startOutage()
+        for number in 2...5 {
+            let published = try await MosquittoClients.publish(
+                port: server.port,
+                topic: "count/p0",
+                message: "p0:\(number)",
+                qos: 1,
+                extra: ["-i", "p0"]
+            )
+            #expect(published.status == 0)  // acknowledged from the spool
+        }
+        try await server.terminate()  // within its 20 s, though Kafka is still away
+
+        proxy.endOutage()
+        let restarted = try await TributaryServer.serve(["--config", file])
+        defer { Task { try? await restarted.kill9() } }
+        #expect(
+            try await pollUntil(timeout: .seconds(60), interval: .milliseconds(500)) {
+                try await systemValue(restarted.port, "spool/records") == 0
+            }
+        )
+        let seen = try await numbersInKafka(tansu, proxyPort: proxy.port)
+        #expect(seen["p0"] == [1, 2, 3, 4, 5])
+        try await restarted.terminate()
+    }
+}

@@ -170,6 +170,40 @@ final class MappingSpool: Sendable {
         return answer == .answerPublisher
     }
 
+    /// Kafka failed a record `accept` sent straight to it with an error that may pass. Returns
+    /// whether the publisher still waits for this answer; it does not when the record went to
+    /// the spool now (answered once on disk) or had a shadow already.
+    func directFailedRetriably(sequence: Int64) -> Bool {
+        let (answer, ticket): (MappingSpoolState<DirectRecord>.RetriableFailureAnswer, StoreTicket) =
+            locked.withLockedValue { locked in
+                let answer = locked.state.directFailedRetriably(sequence: sequence)
+                guard case .spool(let shadow) = answer else { return (answer, .none) }
+                if locked.kafkaAvailable {
+                    logger.warning(
+                        "Kafka failed a record it may take later: the mapping falls back to the spool",
+                        metadata: ["mapping": "\(mapping)"]
+                    )
+                }
+                markUnavailable(&locked)
+                locked.lastTicket = store.submit(
+                    .insertSpooled(SpooledRecord(shadow.payload.record, sequence: sequence, mapping: mapping))
+                )
+                pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
+                if locked.oldestTimestamp == nil { locked.oldestTimestamp = shadow.payload.record.timestamp }
+                return (answer, locked.lastTicket)
+            }
+        switch answer {
+        case .answerPublisher:
+            return true
+        case .keepShadow:
+            return false
+        case .spool(let shadow):
+            spooledTotal.wrappingIncrement(ordering: .relaxed)
+            whenOnDisk(ticket, size: shadow.size, completion: shadow.payload.completion)
+            return false
+        }
+    }
+
     /// Checks whether Kafka left a record unanswered for `unavailableAfter`; if so the mapping
     /// falls back to the spool and the waiting publishers are acknowledged once their shadows
     /// are on disk. Called periodically by the bridge.

@@ -141,6 +141,33 @@ struct MappingSpoolState<Payload> {
         return .deleteShadow
     }
 
+    /// Kafka failed a record sent straight to it with an error that may pass (it is unreachable;
+    /// the producer gives up queued records when it cannot even get a producer id). A spooling
+    /// `sync` mapping keeps the record: it goes to the spool like a shadow, and the mapping
+    /// spools from now on.
+    mutating func directFailedRetriably(sequence: Int64) -> RetriableFailureAnswer {
+        guard let entry = pending.removeValue(forKey: sequence) else { return .answerPublisher }
+        trimPendingOrder()
+        guard !entry.shadowed else { return .keepShadow }
+        guard policy == .syncSpool, spooledRecords < limits.maximumRecords,
+            spooledBytes + entry.size <= limits.maximumBytes
+        else { return .answerPublisher }
+        spooling = true
+        spooledRecords += 1
+        spooledBytes += entry.size
+        return .spool(Shadow(sequence: sequence, payload: entry.payload, size: entry.size))
+    }
+
+    /// What to do with a record Kafka failed with an error that may pass.
+    enum RetriableFailureAnswer {
+        /// Write it to the spool; its publisher is answered once it is on disk.
+        case spool(Shadow)
+        /// It has a shadow already, whose publisher was answered: nothing to do.
+        case keepShadow
+        /// No room (or no spool): the publisher gets the failure.
+        case answerPublisher
+    }
+
     /// Called periodically: when the oldest unanswered record has waited `unavailableAfter`,
     /// Kafka counts as unavailable, the mapping starts spooling and the unanswered records that
     /// fit get shadows. Those that do not fit keep waiting for Kafka (backpressure).

@@ -323,6 +323,15 @@ public final class KafkaProducer: Service, Sendable {
                 self.drainAndSend()
             }
             _ = await wakes.next()
+            if Task.isCancelled {
+                // Stopped without waiting for Kafka: what is still queued fails now, so nobody
+                // waits for it for ever.
+                let completions = self.state.withLockedValue {
+                    $0.accumulator.failQueued(KafkaError(code: .shutDown, message: "the producer was cancelled"))
+                }
+                self.finish(completions)
+                break
+            }
         }
         self.cluster.shutdown()
         self.logger.debug("producer stopped")
