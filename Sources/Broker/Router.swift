@@ -42,8 +42,8 @@ final class Router: Sendable {
     /// `matches` is the caller's scratch buffer, reused across calls to avoid an allocation per
     /// message; it is empty again on return. `ticket` is raised to the store write of the
     /// deliveries to stored sessions, which the publisher's acknowledgement waits for.
-    @discardableResult
     /// `handOff` (Kafka → MQTT bridge messages only) is told when each session took the message.
+    @discardableResult
     func route(
         _ message: ApplicationMessage,
         publisher: Session?,
