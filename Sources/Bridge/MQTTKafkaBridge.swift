@@ -30,6 +30,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
         public var acknowledged: Int
         /// Records that failed (Kafka error, bad topic from the template).
         public var failed: Int
+        /// `failed`, by reason.
+        public var failedByReason: [BridgeFailureReason: Int]
         /// Records refused because the bridge's queue was full.
         public var refused: Int
         /// MQTT arrival → Kafka acknowledgement since start, milliseconds.
@@ -66,7 +68,14 @@ public final class MQTTKafkaBridge: Service, Sendable {
         let failed = ManagedAtomic<Int>(0)
         let refused = ManagedAtomic<Int>(0)
         let deadLettered = ManagedAtomic<Int>(0)
+        let failuresByReason = BridgeFailureReason.allCases.map { _ in ManagedAtomic<Int>(0) }
         let latency = BridgeLatency()
+
+        func fail(_ reason: BridgeFailureReason) {
+            failed.wrappingIncrement(ordering: .relaxed)
+            let index = BridgeFailureReason.allCases.firstIndex(of: reason)!
+            failuresByReason[index].wrappingIncrement(ordering: .relaxed)
+        }
     }
 
     private let mappings: [BridgeMapping]
@@ -257,7 +266,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
             counters.matched.wrappingIncrement(ordering: .relaxed)
             switch mapping.record(for: message, from: publisher, timestamp: timestamp) {
             case .failure(let failure):
-                counters.failed.wrappingIncrement(ordering: .relaxed)
+                counters.fail(.badTopicName)
                 counters.deadLettered.wrappingIncrement(ordering: .relaxed)
                 deadLetters[index].deadLetter(
                     mapping.unbuildableRecord(for: message, from: publisher, timestamp: timestamp),
@@ -302,7 +311,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
             if let sequence, let spool, case .failure(let error) = result, !Self.isRefusedForGood(error) {
                 // Kafka is unreachable: a spooling mapping keeps the record instead of failing it.
                 guard spool.directFailedRetriably(sequence: sequence) else { return }
-                counters.failed.wrappingIncrement(ordering: .relaxed)
+                counters.fail(BridgeFailureReason(error))
                 aggregate?.complete(.failure(Self.failure(error, mapping: mapping.name)))
                 return
             }
@@ -318,7 +327,7 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 counters.latency.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- arrival)
                 aggregate?.complete(.success(()))
             case .failure(let error):
-                counters.failed.wrappingIncrement(ordering: .relaxed)
+                counters.fail(BridgeFailureReason(error))
                 logger.warning(
                     "Kafka did not take a record",
                     metadata: ["mapping": "\(mapping.name)", "topic": "\(record.topic)", "error": "\(error)"]
@@ -391,6 +400,12 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 matched: counters.matched.load(ordering: .relaxed),
                 acknowledged: counters.acknowledged.load(ordering: .relaxed),
                 failed: counters.failed.load(ordering: .relaxed),
+                failedByReason: Dictionary(
+                    uniqueKeysWithValues: zip(
+                        BridgeFailureReason.allCases,
+                        counters.failuresByReason.map { $0.load(ordering: .relaxed) }
+                    )
+                ),
                 refused: counters.refused.load(ordering: .relaxed),
                 latencyP50Milliseconds: latency.p50Milliseconds,
                 latencyP99Milliseconds: latency.p99Milliseconds,

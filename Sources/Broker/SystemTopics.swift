@@ -65,6 +65,9 @@ struct SystemTopics {
                     ("\(prefix)/latency-ms/p99", "\(mapping.latencyP99Milliseconds)"),
                     ("\(prefix)/dead-lettered", "\(mapping.deadLettered)"),
                 ]
+                for reason in BridgeFailureReason.allCases {
+                    topics.append(("\(prefix)/failed/\(reason.rawValue)", "\(mapping.failedByReason[reason] ?? 0)"))
+                }
                 if let spool = mapping.spool {
                     topics += [
                         ("\(prefix)/spool/records", "\(spool.records)"),

@@ -20,6 +20,7 @@ import Testing
         try """
         data-dir: \(data)
         auth: { allow-anonymous: true }
+        sys-interval: 1
         kafka:
           clusters: [{ name: main, bootstrap: ["\(tansu.bootstrap)"] }]
           mqtt-to-kafka:
@@ -50,6 +51,25 @@ import Testing
         #expect(headers["tributary.dead-letter.topic"] == "missing")
         #expect(headers["tributary.dead-letter.reason"]??.isEmpty == false)
         #expect(headers["mqtt.topic"] == "a/missing")
+
+        // Each failure is counted under its reason.
+        for (topic, expected) in [
+            ("to-topic/failed/unknown-topic", 1), ("to-table/failed/unknown-topic", 1),
+            ("to-table/failed/bad-topic-name", 1), ("to-topic/dead-lettered", 1), ("to-table/dead-lettered", 2),
+        ] {
+            let counted = try await pollUntil(timeout: .seconds(20), interval: .milliseconds(200)) {
+                let reader = try PeerProcess(
+                    Peers.mosquittoSub,
+                    [
+                        "-h", "127.0.0.1", "-p", "\(server.port)", "-t", "$SYS/broker/bridge/\(topic)", "-C", "1", "-W",
+                        "10",
+                    ]
+                )
+                _ = try await reader.waitForExit(timeout: .seconds(20))
+                return reader.lines.last.flatMap { Int($0) } == expected
+            }
+            #expect(counted, "\(topic) should be \(expected)")
+        }
 
         // The table is read with the broker stopped (it holds the store's lock).
         try await server.terminate()
