@@ -59,6 +59,9 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Print partition, offset, timestamp and headers too.")
     var verbose = false
 
+    @Flag(help: "At the end, write to stderr how many records were read and how fast (from the first record).")
+    var stats = false
+
     func validate() throws {
         guard ["beginning", "end"].contains(self.offset) || Int64(self.offset) != nil else {
             throw ValidationError("--offset must be beginning, end or a number")
@@ -151,8 +154,10 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
             tasks.addTask { try await services.run() }
             var printed = 0
             var lastCommit = ContinuousClock.now
+            var firstRecord: ContinuousClock.Instant?
             if self.count != 0 {
                 for try await record in consumer.messages {
+                    if firstRecord == nil { firstRecord = .now }
                     output.write(self.line(for: record), after: record)
                     printed += 1
                     if self.count.map({ printed >= $0 }) ?? false { break }
@@ -163,9 +168,21 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
                 }
             }
             await Self.commit(output, consumer: consumer, logger: logger)
+            if self.stats, let firstRecord { Self.printStats(printed, since: firstRecord) }
             await services.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+
+    /// The benchmark figure: time from the first record (so a group's join wait, which tansu
+    /// stretches to half the session timeout, is left out) to the last.
+    private static func printStats(_ count: Int, since start: ContinuousClock.Instant) {
+        let elapsed = start.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Double(count) / seconds : 0
+        FileHandle.standardError.write(
+            Data("consumed \(count) records in \(String(format: "%.3f", seconds)) s: \(Int(rate)) records/s\n".utf8)
+        )
     }
 
     /// Flushes the printed lines, then commits the offsets after them.
