@@ -46,6 +46,10 @@ import Testing
         }
         #expect(split)
         #expect(first.assigned.isDisjoint(with: second.assigned))
+        // The first member gave its partitions up (.revoked) before the second got any.
+        let firstRevoked = first.timedEvents.first { if case .revoked = $0.0 { true } else { false } }?.1
+        let secondAssigned = second.timedEvents.first { if case .assigned = $0.0 { true } else { false } }?.1
+        #expect(firstRevoked != nil && secondAssigned != nil && firstRevoked! < secondAssigned!)
         let all400 = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
             Set(first.records.map(\.valueText)).union(second.records.map(\.valueText)).count == 400
         }
@@ -57,6 +61,11 @@ import Testing
             second.assigned.count == 4
         }
         #expect(tookOver)
+        let lastRevoked = first.timedEvents.last { if case .revoked = $0.0 { true } else { false } }?.1
+        let allFour = second.timedEvents.last {
+            if case .assigned(let partitions) = $0.0 { partitions.count == 4 } else { false }
+        }?.1
+        #expect(lastRevoked != nil && allFour != nil && lastRevoked! < allFour!)
         try await Self.fill(tansu, topic: "split", partitions: 4, count: 50, from: 100)
         let all600 = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
             Set(first.records.map(\.valueText)).union(second.records.map(\.valueText)).count == 600
@@ -176,5 +185,39 @@ import Testing
             let offsets = second.records.filter { $0.topicPartition.partition == partition }.map(\.offset)
             #expect(offsets == Array(40..<100), "partition \(partition)")
         }
+    }
+
+    @Test func aRestartedStaticMemberGetsItsPartitionsBack() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("static", partitions: 4)
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "statics", topic: "static")
+        configuration.assignmentStrategies = [.range]
+        func member(_ instance: String) throws -> ConsumerHarness {
+            var configuration = configuration
+            configuration.groupInstanceID = instance
+            return try ConsumerHarness(configuration)
+        }
+        let b = try member("node-b")
+        let a = try member("node-a")
+        let shared = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) {
+            a.assigned.count == 2 && b.assigned.count == 2
+        }
+        #expect(shared)
+        // Range over static members orders them by instance id, not by (random) member id.
+        let first = (Int32(0)..<2).map { TopicPartition(topic: "static", partition: $0) }
+        #expect(a.assigned == Set(first))
+        try await a.stop()
+        let again = try member("node-a")
+        let back = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) {
+            again.assigned.count == 2 && b.assigned.count == 2
+        }
+        try await again.stop()
+        try await b.stop()
+        #expect(back)
+        #expect(again.assigned.isEmpty)  // revoked at its own shutdown
+        #expect(again.events.first == .assigned(first))
     }
 }

@@ -120,4 +120,35 @@ import Testing
         #expect(records.filter { $0.topicPartition.partition == 1 }.map(\.offset) == Array(40..<50))
         #expect(records.count == 60)
     }
+
+    @Test func aPausedPartitionIsReadOnlyAfterResume() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try Self.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("paused", partitions: 2)
+        for partition in Int32(0)..<2 {
+            try await Self.kcatProduce(tansu, topic: "paused", partition: partition, (0..<40).map { "k:v\($0)" })
+        }
+        let p0 = TopicPartition(topic: "paused", partition: 0)
+        let p1 = TopicPartition(topic: "paused", partition: 1)
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: [KafkaBrokerAddress(tansu.bootstrap)!],
+            assignment: [p0: .earliest, p1: .earliest]
+        )
+        let harness = try ConsumerHarness(configuration)
+        harness.consumer.pause([p1])
+        let p0Read = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            harness.records.filter { $0.topicPartition == p0 }.count == 40
+        }
+        #expect(p0Read)
+        // Both partitions were fetchable from the start: had the pause not held, p1's records
+        // would have come in the same fetches as p0's.
+        #expect(harness.records.allSatisfy { $0.topicPartition == p0 })
+        harness.consumer.resume([p1])
+        let p1Read = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { harness.records.count == 80 }
+        try await harness.stop()
+        #expect(p1Read)
+        #expect(harness.records.filter { $0.topicPartition == p1 }.map(\.offset) == Array(0..<40))
+    }
 }

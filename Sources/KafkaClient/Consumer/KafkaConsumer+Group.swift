@@ -171,17 +171,19 @@ extension KafkaConsumer {
                 topics: Set(subscription.topics)
             )
         }
+        // One metadata request, no waiting: a topic that does not exist (yet) gets no
+        // partitions, as in the Java client (the group must sync within the rebalance timeout).
+        let topics = Set(members.flatMap(\.topics)).sorted()
+        let metadata = try await self.cluster.withRetries("metadata of the subscribed topics") {
+            try await self.cluster.refreshMetadata(topics: topics)
+        }
         var partitionCounts: [String: Int32] = [:]
-        for topic in Set(members.flatMap(\.topics)).sorted() {
-            do {
-                partitionCounts[topic] = Int32(try await self.cluster.topic(topic).partitions.count)
-            } catch {
-                // A topic that does not exist (yet) gets no partitions, as in the Java client.
-                self.logger.warning(
-                    "subscribed topic unavailable",
-                    metadata: ["kafka.topic": "\(topic)", "error": "\(error)"]
-                )
+        for topic in topics {
+            guard let entry = metadata.topics[topic], entry.errorCode.isSuccess, !entry.partitions.isEmpty else {
+                self.logger.warning("subscribed topic unavailable", metadata: ["kafka.topic": "\(topic)"])
+                continue
             }
+            partitionCounts[topic] = Int32(entry.partitions.count)
         }
         let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: join.protocolName ?? "")
         guard let assignor = strategy?.assignor else {

@@ -9,7 +9,9 @@ final class ConsumerHarness: Sendable {
     private let running: Task<Void, any Error>
     private let reader: Task<Void, Never>
     private let watcher: Task<Void, Never>
-    private let collected = NIOLockedValueBox<([KafkaConsumerRecord], [KafkaConsumerEvent])>(([], []))
+    private let collected = NIOLockedValueBox<([KafkaConsumerRecord], [(KafkaConsumerEvent, ContinuousClock.Instant)])>(
+        ([], [])
+    )
     /// When true, each record is committed (offset + 1) right after it was collected.
     let commitEach: Bool
 
@@ -35,13 +37,15 @@ final class ConsumerHarness: Sendable {
         }
         self.watcher = Task {
             for await event in consumer.events {
-                collected.withLockedValue { $0.1.append(event) }
+                collected.withLockedValue { $0.1.append((event, .now)) }
             }
         }
     }
 
     var records: [KafkaConsumerRecord] { self.collected.withLockedValue { $0.0 } }
-    var events: [KafkaConsumerEvent] { self.collected.withLockedValue { $0.1 } }
+    var events: [KafkaConsumerEvent] { self.collected.withLockedValue { $0.1.map(\.0) } }
+    /// The events with when they were seen (to check the order across consumers).
+    var timedEvents: [(KafkaConsumerEvent, ContinuousClock.Instant)] { self.collected.withLockedValue { $0.1 } }
 
     /// The partitions assigned now, per the events seen so far.
     var assigned: Set<TopicPartition> {
