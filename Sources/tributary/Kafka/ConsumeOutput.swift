@@ -12,7 +12,6 @@ final class ConsumeOutput: Sendable {
     private struct State {
         var bytes: [UInt8] = []
         var offsets: [TopicPartition: Int64] = [:]
-        var pendingRecords = 0
         var consumer: KafkaConsumer?
     }
 
@@ -25,17 +24,13 @@ final class ConsumeOutput: Sendable {
         set { self.state.withLock { $0.consumer = newValue } }
     }
 
-    /// Records printed but not yet committed.
-    var pendingRecords: Int { self.state.withLock { $0.pendingRecords } }
-
-    /// Appends a line (written out in 64 KiB chunks); `record`'s next offset becomes pending.
-    func write(_ line: String, after record: KafkaConsumerRecord?) {
+    /// Appends a record's line (written out in 64 KiB chunks); with `commit`, its next offset
+    /// becomes pending.
+    func write(_ record: KafkaConsumerRecord, format: ConsumeRecordFormat, commit: Bool) {
         self.state.withLock { state in
-            state.bytes.append(contentsOf: line.utf8)
-            state.bytes.append(UInt8(ascii: "\n"))
-            if let record {
+            format.append(record, to: &state.bytes)
+            if commit {
                 state.offsets[record.topicPartition] = record.offset + 1
-                state.pendingRecords += 1
             }
             if state.bytes.count >= Self.flushThreshold { Self.writeOut(&state.bytes) }
         }
@@ -46,10 +41,7 @@ final class ConsumeOutput: Sendable {
     func flush() -> [TopicPartition: Int64] {
         self.state.withLock { state in
             Self.writeOut(&state.bytes)
-            defer {
-                state.offsets.removeAll()
-                state.pendingRecords = 0
-            }
+            defer { state.offsets.removeAll() }
             return state.offsets
         }
     }

@@ -95,6 +95,7 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
             partitions = try await client.describeTopic(self.topic).partitions.map(\.id)
         }
         var printed = 0
+        let format = self.format
         let start = self.fromBeginning ? "beginning" : self.offset
         for partition in partitions {
             var position: Int64
@@ -115,7 +116,7 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
                 if result.records.isEmpty && result.nextOffset == position { break }
                 for record in result.records {
                     guard self.count.map({ printed < $0 }) ?? true else { break }
-                    output.write(self.line(for: record), after: nil)
+                    output.write(record, format: format, commit: false)
                     printed += 1
                 }
                 position = result.nextOffset
@@ -130,6 +131,7 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
         configuration.groupID = group
         configuration.topics = [self.topic]
         configuration.autoOffsetReset = self.fromBeginning ? .earliest : .latest
+        configuration.maxBufferedRecords = 100_000
         configuration.sessionTimeout = .milliseconds(self.sessionTimeoutMs)
         configuration.heartbeatInterval = min(configuration.heartbeatInterval, .milliseconds(self.sessionTimeoutMs / 3))
         if let milliseconds = self.rebalanceTimeoutMs { configuration.rebalanceTimeout = .milliseconds(milliseconds) }
@@ -152,18 +154,24 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
         )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await services.run() }
+            let format = self.format
+            let limit = self.count ?? Int.max
             var printed = 0
+            var sinceCommit = 0
             var lastCommit = ContinuousClock.now
             var firstRecord: ContinuousClock.Instant?
-            if self.count != 0 {
+            if limit > 0 {
                 for try await record in consumer.messages {
                     if firstRecord == nil { firstRecord = .now }
-                    output.write(self.line(for: record), after: record)
+                    output.write(record, format: format, commit: true)
                     printed += 1
-                    if self.count.map({ printed >= $0 }) ?? false { break }
-                    if output.pendingRecords >= 1000 || lastCommit.duration(to: .now) > .seconds(1) {
+                    sinceCommit += 1
+                    if printed >= limit { break }
+                    // The clock is read every 64 records: once per record costs more than the printing.
+                    if sinceCommit >= 1000 || (printed % 64 == 0 && lastCommit.duration(to: .now) > .seconds(1)) {
                         await Self.commit(output, consumer: consumer, logger: logger)
                         lastCommit = .now
+                        sinceCommit = 0
                     }
                 }
             }
@@ -196,16 +204,7 @@ struct KafkaConsumeCommand: AsyncParsableCommand {
         }
     }
 
-    private func line(for record: KafkaConsumerRecord) -> String {
-        let value = record.value.map { String(buffer: $0) } ?? ""
-        var line = value
-        if let delimiter = self.keyDelimiter {
-            line = (record.key.map { String(buffer: $0) } ?? "") + delimiter + value
-        }
-        guard self.verbose else { return line }
-        let headers = record.headers.map { "\($0.key)=\($0.value.map { String(buffer: $0) } ?? "")" }
-        return
-            "\(record.topicPartition.partition)\t\(record.offset)\t\(record.timestamp)\t\(headers.joined(separator: ","))\t"
-            + line
+    private var format: ConsumeRecordFormat {
+        ConsumeRecordFormat(keyDelimiter: self.keyDelimiter.map { Array($0.utf8) }, verbose: self.verbose)
     }
 }
