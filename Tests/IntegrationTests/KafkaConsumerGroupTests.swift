@@ -220,4 +220,23 @@ import Testing
         #expect(again.assigned.isEmpty)  // revoked at its own shutdown
         #expect(again.events.first == .assigned(first))
     }
+
+    @Test func aTopicCreatedAfterTheJoinIsAssignedWithoutARestart() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "early", topic: "late")
+        configuration.client.metadataMaxAge = .seconds(1)
+        let harness = try ConsumerHarness(configuration)
+        let joined = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { !harness.events.isEmpty }
+        #expect(joined)
+        // tansu may create the topic when it is first asked about; create it if not.
+        try? await admin.createTopic("late", partitions: 2)
+        try await KafkaConsumerTests.kcatProduce(tansu, topic: "late", partition: 0, (0..<20).map { "k:v\($0)" })
+        let read = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) { harness.records.count >= 20 }
+        try await harness.stop()
+        #expect(read)
+        #expect(harness.records.map(\.offset) == Array(0..<20))
+    }
 }

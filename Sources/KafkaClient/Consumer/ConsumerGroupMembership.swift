@@ -159,6 +159,11 @@ struct ConsumerGroupMembership: Hashable, Sendable {
         }
     }
 
+    /// Start over as a new member (after leaving the group to force a new assignment).
+    mutating func reset() {
+        self.resetIdentity()
+    }
+
     mutating func left() {
         self.state = .left
         self.generationID = -1

@@ -121,6 +121,7 @@ extension KafkaConsumer {
         let (generationID, memberID, instanceID) = self.state.withLockedValue {
             ($0.membership.generationID, $0.membership.memberID, $0.membership.groupInstanceID)
         }
+        self.state.withLockedValue { $0.assignedPartitionCounts = nil }
         let assignments = isLeader ? try await self.computeAssignments(join) : []
         let request = SyncGroupRequest(
             groupID: self.groupID,
@@ -192,6 +193,7 @@ extension KafkaConsumer {
                 message: "the coordinator chose assignor \(join.protocolName ?? "nil"), which this member did not offer"
             )
         }
+        self.state.withLockedValue { $0.assignedPartitionCounts = partitionCounts }
         let result = assignor.assign(members: members, partitionCounts: partitionCounts)
         return try members.map { member in
             let partitions = result[member.memberID] ?? []
@@ -222,12 +224,24 @@ extension KafkaConsumer {
     private func heartbeatUntilRejoin() async throws {
         var lastAnswered = ContinuousClock.now
         var nextAutoCommit = ContinuousClock.now + self.configuration.autoCommitInterval
+        var nextMetadataCheck = ContinuousClock.now + self.configuration.client.metadataMaxAge
         while true {
             await self.groupSignal.wait(timeout: self.configuration.heartbeatInterval)
             if self.isShuttingDown || Task.isCancelled { return }
             if self.configuration.enableAutoCommit, ContinuousClock.now >= nextAutoCommit {
                 nextAutoCommit = .now + self.configuration.autoCommitInterval
                 await self.autoCommit()
+            }
+            if ContinuousClock.now >= nextMetadataCheck {
+                nextMetadataCheck = .now + self.configuration.client.metadataMaxAge
+                if await self.subscribedPartitionsChanged() {
+                    // A plain rejoin of the leader does not make tansu 0.6 rebalance (it answers
+                    // with the current generation): leave, then join as a new member.
+                    await self.revoke(lost: false)
+                    await self.leaveGroup()
+                    self.state.withLockedValue { $0.membership.reset() }
+                    return
+                }
             }
             let request = self.state.withLockedValue { state -> HeartbeatRequest? in
                 // A commit may have found the group rebalancing or the member gone.
@@ -279,6 +293,29 @@ extension KafkaConsumer {
                 lastAnswered = .now
             }
         }
+    }
+
+    /// The leader's check (every metadata max age) that the subscribed topics still have the
+    /// partition counts it assigned: a topic created or grown since needs a new assignment, which
+    /// the leader gets by leaving and joining again.
+    private func subscribedPartitionsChanged() async -> Bool {
+        guard let counts = self.state.withLockedValue({ $0.assignedPartitionCounts }) else { return false }
+        let topics = self.configuration.topics.sorted()
+        let assigned = counts.filter { topics.contains($0.key) }
+        guard let metadata = try? await self.cluster.refreshMetadata(topics: topics) else { return false }
+        var now: [String: Int32] = [:]
+        for topic in topics {
+            guard let entry = metadata.topics[topic], entry.errorCode.isSuccess, !entry.partitions.isEmpty else {
+                continue
+            }
+            now[topic] = Int32(entry.partitions.count)
+        }
+        guard now != assigned else { return false }
+        self.logger.info(
+            "subscribed topics changed, rejoining",
+            metadata: ["kafka.partitions.before": "\(assigned)", "kafka.partitions.now": "\(now)"]
+        )
+        return true
     }
 
     /// Takes the partitions away: buffered records dropped, then (when the generation is still

@@ -46,6 +46,8 @@ public final class KafkaConsumer: Service, Sendable {
         var lifecycle = Lifecycle.idle
         var messageWaiter: CheckedContinuation<KafkaConsumerRecord?, any Error>?
         var failure: KafkaError?
+        /// The partition counts the leader assigned from (nil: not the leader).
+        var assignedPartitionCounts: [String: Int32]?
     }
 
     /// Creates a consumer; nothing happens until ``run()`` runs.
