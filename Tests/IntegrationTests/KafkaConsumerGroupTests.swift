@@ -239,4 +239,26 @@ import Testing
         #expect(read)
         #expect(harness.records.map(\.offset) == Array(0..<20))
     }
+
+    @Test func aShutdownDuringTheJoinDoesNotWaitForTheCoordinator() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("slow-join", partitions: 1)
+        // tansu holds a new group's first JoinGroup for half the session timeout: 30 s here.
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "slow", topic: "slow-join")
+        configuration.sessionTimeout = .seconds(60)
+        configuration.rebalanceTimeout = .seconds(60)
+        let messages = RecordingLogHandler.Messages()
+        let harness = try ConsumerHarness(configuration, logger: RecordingLogHandler.logger(messages))
+        let joining = await pollUntil(timeout: .seconds(20)) { messages.all.contains("group coordinator") }
+        #expect(joining)
+        let stopping = Task { try await harness.stop() }
+        // Well before the coordinator would answer the JoinGroup.
+        let stopped = await pollUntil(timeout: .seconds(15), interval: .milliseconds(50)) { harness.hasStopped }
+        #expect(stopped)
+        #expect(harness.events.isEmpty)
+        _ = try? await stopping.value
+    }
 }

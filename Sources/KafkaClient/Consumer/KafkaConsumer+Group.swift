@@ -17,6 +17,7 @@ extension KafkaConsumer {
             do {
                 try await self.join()
                 attempt = 0
+                if self.isShuttingDown || Task.isCancelled { break }
                 try await self.heartbeatUntilRejoin()
             } catch let error as KafkaError where error.isRetriable {
                 attempt += 1
@@ -90,10 +91,13 @@ extension KafkaConsumer {
                 }
             )
             // The coordinator holds JoinGroup until every member rejoined (up to the rebalance timeout).
-            let response = try await connection.send(
-                request,
-                timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
-            )
+            guard
+                let response = try await self.sendUnlessStopping(
+                    request,
+                    on: connection,
+                    timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
+                )
+            else { return }
             let step = self.state.withLockedValue { $0.membership.joinAnswered(response) }
             switch step {
             case .sync(let isLeader):
@@ -116,7 +120,7 @@ extension KafkaConsumer {
         }
     }
 
-    /// SyncGroup; returns true when the member got its assignment and it is in force.
+    /// SyncGroup; returns true when done: the assignment is in force, or shutdown began.
     private func sync(connection: KafkaBrokerConnection, join: JoinGroupResponse, isLeader: Bool) async throws -> Bool {
         let (generationID, memberID, instanceID) = self.state.withLockedValue {
             ($0.membership.generationID, $0.membership.memberID, $0.membership.groupInstanceID)
@@ -132,10 +136,13 @@ extension KafkaConsumer {
             protocolName: join.protocolName,
             assignments: assignments
         )
-        let response = try await connection.send(
-            request,
-            timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
-        )
+        guard
+            let response = try await self.sendUnlessStopping(
+                request,
+                on: connection,
+                timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
+            )
+        else { return true }
         let step = self.state.withLockedValue { $0.membership.syncAnswered(errorCode: response.errorCode) }
         switch step {
         case .assigned:

@@ -46,6 +46,8 @@ public final class KafkaConsumer: Service, Sendable {
         var lifecycle = Lifecycle.idle
         var messageWaiter: CheckedContinuation<KafkaConsumerRecord?, any Error>?
         var failure: KafkaError?
+        /// Ends the group request the membership loop is waiting for (shutdown).
+        var stopWaiter: (@Sendable () -> Void)?
         /// The partition counts the leader assigned from (nil: not the leader).
         var assignedPartitionCounts: [String: Int32]?
     }
@@ -150,6 +152,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         self.groupSignal.signal()
         self.fetchSignal.signal()
+        self.wakeStopWaiter()
     }
 
     var isShuttingDown: Bool {

@@ -1,4 +1,5 @@
 import KafkaClient
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -18,9 +19,10 @@ final class ConsumerHarness: Sendable {
     init(
         _ configuration: KafkaConsumerConfiguration,
         commitEach: Bool = false,
+        logger: Logger = Logger(label: "tributary.kafka.consumer"),
         onRevoke: (@Sendable ([TopicPartition]) async -> Void)? = nil
     ) throws {
-        let consumer = try KafkaConsumer(configuration: configuration, onRevoke: onRevoke)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger, onRevoke: onRevoke)
         self.consumer = consumer
         self.commitEach = commitEach
         self.running = Task { try await consumer.run() }
@@ -59,12 +61,17 @@ final class ConsumerHarness: Sendable {
         return owned
     }
 
+    /// Whether ``stop()`` or ``cancel()`` has ended the consumer's run.
+    var hasStopped: Bool { self.stopped.withLockedValue { $0 } }
+    private let stopped = NIOLockedValueBox(false)
+
     /// Graceful shutdown (revocation, LeaveGroup), then waits for everything to end.
     func stop() async throws {
         self.consumer.triggerGracefulShutdown()
         try await self.running.value
         await self.reader.value
         await self.watcher.value
+        self.stopped.withLockedValue { $0 = true }
     }
 
     /// Stops at once, as a crash would (no revocation callback, no commit).
