@@ -261,4 +261,27 @@ import Testing
         #expect(harness.events.isEmpty)
         _ = try? await stopping.value
     }
+
+    @Test func autoCommitCommitsWhatWasHandedOut() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("auto", partitions: 1)
+        try await Self.fill(tansu, topic: "auto", partitions: 1, count: 100)
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "autos", topic: "auto")
+        configuration.enableAutoCommit = true
+        configuration.autoCommitInterval = .milliseconds(200)
+        let first = try ConsumerHarness(configuration)
+        let readAll = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { first.records.count == 100 }
+        try await first.stop()
+        #expect(readAll)
+
+        try await Self.fill(tansu, topic: "auto", partitions: 1, count: 20, from: 100)
+        let second = try ConsumerHarness(configuration)
+        let readNew = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { second.records.count >= 20 }
+        try await second.stop()
+        #expect(readNew)
+        #expect(second.records.map(\.offset) == Array(100..<120))
+    }
 }
