@@ -151,4 +151,45 @@ import Testing
         #expect(p1Read)
         #expect(harness.records.filter { $0.topicPartition == p1 }.map(\.offset) == Array(0..<40))
     }
+
+    /// argv: bootstrap topic. A transactional confluent-kafka producer: one aborted transaction
+    /// (values abort-N), then one committed (commit-N), on partition 0.
+    static let transactions = """
+        import sys
+        from confluent_kafka import Producer
+        producer = Producer({"bootstrap.servers": sys.argv[1], "transactional.id": "tx-test"})
+        producer.init_transactions(20)
+        for outcome in ("abort", "commit"):
+            producer.begin_transaction()
+            for index in range(5):
+                producer.produce(sys.argv[2], value=f"{outcome}-{index}".encode(), partition=0)
+            if outcome == "abort":
+                producer.abort_transaction(20)
+            else:
+                producer.commit_transaction(20)
+        """
+
+    @Test func readCommittedReadsOnlyCommittedTransactions() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try Self.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("transactions", partitions: 1)
+        _ = try await TansuPython.run(Self.transactions, [tansu.bootstrap, "transactions"])
+        try await Self.kcatProduce(tansu, topic: "transactions", partition: 0, ["k:plain"])
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: [KafkaBrokerAddress(tansu.bootstrap)!],
+            assignment: [TopicPartition(topic: "transactions", partition: 0): .earliest]
+        )
+        configuration.isolationLevel = .readCommitted
+        let harness = try ConsumerHarness(configuration)
+        let read = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            harness.records.contains { $0.valueText == "plain" }
+        }
+        try await harness.stop()
+        #expect(read)
+        // (tansu 0.6 does not keep aborted records at all, so this shows the transactional
+        // batches and their markers are handled; the skipping itself is unit-tested.)
+        #expect(harness.records.map(\.valueText) == (0..<5).map { "commit-\($0)" } + ["plain"])
+    }
 }
