@@ -237,7 +237,8 @@ extension KafkaConsumer {
             if self.isShuttingDown || Task.isCancelled { return }
             if self.configuration.enableAutoCommit, ContinuousClock.now >= nextAutoCommit {
                 nextAutoCommit = .now + self.configuration.autoCommitInterval
-                await self.autoCommit()
+                // In the background: a commit retrying for a while must not delay heartbeats.
+                Task { await self.autoCommit() }
             }
             if ContinuousClock.now >= nextMetadataCheck {
                 nextMetadataCheck = .now + self.configuration.client.metadataMaxAge
