@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import KafkaProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -283,5 +284,55 @@ import Testing
         try await second.stop()
         #expect(readNew)
         #expect(second.records.map(\.offset) == Array(100..<120))
+    }
+
+    @Test func offsetsCommittedInOnRevokeAreWhereTheNextOwnerStarts() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("handover", partitions: 4)
+        try await Self.fill(tansu, topic: "handover", partitions: 4, count: 100)
+        let configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "handovers", topic: "handover")
+
+        // The first member commits nothing while it reads; only when its partitions are revoked
+        // does it commit what it processed (the bridge's pattern).
+        let firstBox = NIOLockedValueBox<ConsumerHarness?>(nil)
+        let revokeCommits = NIOLockedValueBox<[String]>([])
+        let first = try ConsumerHarness(configuration) { revoked in
+            guard let harness = firstBox.withLockedValue({ $0 }) else { return }
+            var offsets: [TopicPartition: Int64] = [:]
+            for record in harness.records where revoked.contains(record.topicPartition) {
+                offsets[record.topicPartition] = max(offsets[record.topicPartition] ?? 0, record.offset + 1)
+            }
+            do {
+                try await harness.consumer.commit(offsets)
+                revokeCommits.withLockedValue { $0.append("ok \(offsets.count)") }
+            } catch {
+                revokeCommits.withLockedValue { $0.append("failed: \(error)") }
+            }
+        }
+        firstBox.withLockedValue { $0 = first }
+        let readAll = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { first.records.count == 400 }
+        #expect(readAll)
+
+        let second = try ConsumerHarness(configuration, commitEach: true)
+        let split = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            !second.assigned.isEmpty && first.assigned.count + second.assigned.count == 4
+        }
+        #expect(split)
+        #expect(revokeCommits.withLockedValue { $0 }.first == "ok 4")
+        try await Self.fill(tansu, topic: "handover", partitions: 4, count: 50, from: 100)
+        let all = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            first.records.count + second.records.count >= 600
+        }
+        try await second.stop()
+        try await first.stop()
+        #expect(all)
+        // The second member started at the first one's revocation commits: nothing twice.
+        let values = first.records.map(\.valueText) + second.records.map(\.valueText)
+        #expect(values.count == 600)
+        #expect(Set(values).count == 600)
+        #expect(second.records.allSatisfy { $0.offset >= 100 })
     }
 }
