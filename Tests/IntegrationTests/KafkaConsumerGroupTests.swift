@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import KafkaProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -46,6 +47,10 @@ import Testing
         }
         #expect(split)
         #expect(first.assigned.isDisjoint(with: second.assigned))
+        // The first member gave its partitions up (.revoked) before the second got any.
+        let firstRevoked = first.timedEvents.first { if case .revoked = $0.0 { true } else { false } }?.1
+        let secondAssigned = second.timedEvents.first { if case .assigned = $0.0 { true } else { false } }?.1
+        #expect(firstRevoked != nil && secondAssigned != nil && firstRevoked! < secondAssigned!)
         let all400 = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
             Set(first.records.map(\.valueText)).union(second.records.map(\.valueText)).count == 400
         }
@@ -57,6 +62,11 @@ import Testing
             second.assigned.count == 4
         }
         #expect(tookOver)
+        let lastRevoked = first.timedEvents.last { if case .revoked = $0.0 { true } else { false } }?.1
+        let allFour = second.timedEvents.last {
+            if case .assigned(let partitions) = $0.0 { partitions.count == 4 } else { false }
+        }?.1
+        #expect(lastRevoked != nil && allFour != nil && lastRevoked! < allFour!)
         try await Self.fill(tansu, topic: "split", partitions: 4, count: 50, from: 100)
         let all600 = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
             Set(first.records.map(\.valueText)).union(second.records.map(\.valueText)).count == 600
@@ -176,5 +186,153 @@ import Testing
             let offsets = second.records.filter { $0.topicPartition.partition == partition }.map(\.offset)
             #expect(offsets == Array(40..<100), "partition \(partition)")
         }
+    }
+
+    @Test func aRestartedStaticMemberGetsItsPartitionsBack() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("static", partitions: 4)
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "statics", topic: "static")
+        configuration.assignmentStrategies = [.range]
+        func member(_ instance: String) throws -> ConsumerHarness {
+            var configuration = configuration
+            configuration.groupInstanceID = instance
+            return try ConsumerHarness(configuration)
+        }
+        let b = try member("node-b")
+        let a = try member("node-a")
+        let shared = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) {
+            a.assigned.count == 2 && b.assigned.count == 2
+        }
+        #expect(shared)
+        // Range over static members orders them by instance id, not by (random) member id.
+        let first = (Int32(0)..<2).map { TopicPartition(topic: "static", partition: $0) }
+        #expect(a.assigned == Set(first))
+        try await a.stop()
+        let again = try member("node-a")
+        let back = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) {
+            again.assigned.count == 2 && b.assigned.count == 2
+        }
+        try await again.stop()
+        try await b.stop()
+        #expect(back)
+        #expect(again.assigned.isEmpty)  // revoked at its own shutdown
+        #expect(again.events.first == .assigned(first))
+    }
+
+    @Test func aTopicCreatedAfterTheJoinIsAssignedWithoutARestart() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "early", topic: "late")
+        configuration.client.metadataMaxAge = .seconds(1)
+        let harness = try ConsumerHarness(configuration)
+        let joined = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { !harness.events.isEmpty }
+        #expect(joined)
+        // tansu may create the topic when it is first asked about; create it if not.
+        try? await admin.createTopic("late", partitions: 2)
+        try await KafkaConsumerTests.kcatProduce(tansu, topic: "late", partition: 0, (0..<20).map { "k:v\($0)" })
+        let read = await pollUntil(timeout: .seconds(40), interval: .milliseconds(50)) { harness.records.count >= 20 }
+        try await harness.stop()
+        #expect(read)
+        #expect(harness.records.map(\.offset) == Array(0..<20))
+    }
+
+    @Test func aShutdownDuringTheJoinDoesNotWaitForTheCoordinator() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("slow-join", partitions: 1)
+        // tansu holds a new group's first JoinGroup for half the session timeout: 30 s here.
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "slow", topic: "slow-join")
+        configuration.sessionTimeout = .seconds(60)
+        configuration.rebalanceTimeout = .seconds(60)
+        let messages = RecordingLogHandler.Messages()
+        let harness = try ConsumerHarness(configuration, logger: RecordingLogHandler.logger(messages))
+        let joining = await pollUntil(timeout: .seconds(20)) { messages.all.contains("group coordinator") }
+        #expect(joining)
+        let stopping = Task { try await harness.stop() }
+        // Well before the coordinator would answer the JoinGroup.
+        let stopped = await pollUntil(timeout: .seconds(15), interval: .milliseconds(50)) { harness.hasStopped }
+        #expect(stopped)
+        #expect(harness.events.isEmpty)
+        _ = try? await stopping.value
+    }
+
+    @Test func autoCommitCommitsWhatWasHandedOut() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("auto", partitions: 1)
+        try await Self.fill(tansu, topic: "auto", partitions: 1, count: 100)
+        var configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "autos", topic: "auto")
+        configuration.enableAutoCommit = true
+        configuration.autoCommitInterval = .milliseconds(200)
+        let first = try ConsumerHarness(configuration)
+        let readAll = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { first.records.count == 100 }
+        try await first.stop()
+        #expect(readAll)
+
+        try await Self.fill(tansu, topic: "auto", partitions: 1, count: 20, from: 100)
+        let second = try ConsumerHarness(configuration)
+        let readNew = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { second.records.count >= 20 }
+        try await second.stop()
+        #expect(readNew)
+        #expect(second.records.map(\.offset) == Array(100..<120))
+    }
+
+    @Test func offsetsCommittedInOnRevokeAreWhereTheNextOwnerStarts() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let admin = try KafkaConsumerTests.admin(tansu)
+        defer { admin.shutdown() }
+        try await admin.createTopic("handover", partitions: 4)
+        try await Self.fill(tansu, topic: "handover", partitions: 4, count: 100)
+        let configuration = KafkaConsumerTests.groupConfiguration(tansu, group: "handovers", topic: "handover")
+
+        // The first member commits nothing while it reads; only when its partitions are revoked
+        // does it commit what it processed (the bridge's pattern).
+        let firstBox = NIOLockedValueBox<ConsumerHarness?>(nil)
+        let revokeCommits = NIOLockedValueBox<[String]>([])
+        let first = try ConsumerHarness(configuration) { revoked in
+            guard let harness = firstBox.withLockedValue({ $0 }) else { return }
+            var offsets: [TopicPartition: Int64] = [:]
+            for record in harness.records where revoked.contains(record.topicPartition) {
+                offsets[record.topicPartition] = max(offsets[record.topicPartition] ?? 0, record.offset + 1)
+            }
+            do {
+                try await harness.consumer.commit(offsets)
+                revokeCommits.withLockedValue { $0.append("ok \(offsets.count)") }
+            } catch {
+                revokeCommits.withLockedValue { $0.append("failed: \(error)") }
+            }
+        }
+        firstBox.withLockedValue { $0 = first }
+        let readAll = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) { first.records.count == 400 }
+        #expect(readAll)
+
+        let second = try ConsumerHarness(configuration, commitEach: true)
+        let split = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            !second.assigned.isEmpty && first.assigned.count + second.assigned.count == 4
+        }
+        #expect(split)
+        #expect(revokeCommits.withLockedValue { $0 }.first == "ok 4")
+        try await Self.fill(tansu, topic: "handover", partitions: 4, count: 50, from: 100)
+        let all = await pollUntil(timeout: .seconds(30), interval: .milliseconds(50)) {
+            first.records.count + second.records.count >= 600
+        }
+        try await second.stop()
+        try await first.stop()
+        #expect(all)
+        // The second member started at the first one's revocation commits: nothing twice.
+        let values = first.records.map(\.valueText) + second.records.map(\.valueText)
+        #expect(values.count == 600)
+        #expect(Set(values).count == 600)
+        #expect(second.records.allSatisfy { $0.offset >= 100 })
     }
 }

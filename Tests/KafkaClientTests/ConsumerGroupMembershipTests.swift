@@ -117,12 +117,23 @@ import Testing
         membership.joinSent()
         _ = membership.joinAnswered(Self.joined())
         _ = membership.syncAnswered(errorCode: .noError)
-        let result14 = membership.commitFailed(errorCode: .rebalanceInProgress)
+        let result14 = membership.commitFailed(errorCode: .rebalanceInProgress, generationID: 5)
         #expect(result14 == .rejoin)
-        let result15 = membership.commitFailed(errorCode: .notCoordinator)
+        let result15 = membership.commitFailed(errorCode: .notCoordinator, generationID: 5)
         #expect(result15 == .findCoordinator)
-        let result16 = membership.commitFailed(errorCode: .unknownMemberID)
+        let result16 = membership.commitFailed(errorCode: .unknownMemberID, generationID: 5)
         #expect(result16 == .lostAndRejoin)
         #expect(!membership.isStable)
+    }
+
+    @Test func aLateCommitAnswerAboutAnOlderGenerationChangesNothing() {
+        var membership = ConsumerGroupMembership()
+        membership.joinSent()
+        _ = membership.joinAnswered(Self.joined(generation: 6))
+        _ = membership.syncAnswered(errorCode: .noError)
+        let step = membership.commitFailed(errorCode: .illegalGeneration, generationID: 5)
+        #expect(step == .proceed)
+        #expect(membership.isStable)
+        #expect(membership.generationID == 6)
     }
 }

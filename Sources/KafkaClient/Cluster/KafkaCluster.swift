@@ -102,6 +102,18 @@ final class KafkaCluster: Sendable {
         return try await self.connection(key: key, address: address)
     }
 
+    /// Closes the coordinator connection to `nodeID` (see ``coordinatorConnection(to:)``), e.g.
+    /// to abandon a JoinGroup the coordinator holds: requests behind it on that connection would
+    /// wait for it.
+    func closeCoordinatorConnection(to nodeID: Int32) {
+        let slot = self.state.withLockedValue { $0.slots.removeValue(forKey: Int32.max - nodeID) }
+        switch slot {
+        case .connected(let connection): connection.close()
+        case .connecting(let task): Task { try? await task.value.close() }
+        case nil: break
+        }
+    }
+
     /// A connection to any broker: an open one if there is one, else the known brokers, else the
     /// bootstrap addresses in order.
     func anyConnection() async throws -> KafkaBrokerConnection {

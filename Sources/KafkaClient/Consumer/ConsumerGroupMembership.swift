@@ -136,7 +136,14 @@ struct ConsumerGroupMembership: Hashable, Sendable {
     }
 
     /// Handles an OffsetCommit partition error: whether it means the membership must be renewed.
-    mutating func commitFailed(errorCode: KafkaErrorCode) -> Step {
+    /// `generationID` is the one the commit carried: an answer about an older generation (the
+    /// member rejoined meanwhile) changes nothing.
+    mutating func commitFailed(errorCode: KafkaErrorCode, generationID: Int32) -> Step {
+        if generationID != self.generationID, errorCode != .notCoordinator,
+            errorCode != .coordinatorNotAvailable, errorCode != .coordinatorLoadInProgress
+        {
+            return .proceed
+        }
         switch errorCode {
         case .rebalanceInProgress:
             // The generation stays valid until the rejoin: revoke (with commits) now.
@@ -150,6 +157,11 @@ struct ConsumerGroupMembership: Hashable, Sendable {
         default:
             return .proceed
         }
+    }
+
+    /// Start over as a new member (after leaving the group to force a new assignment).
+    mutating func reset() {
+        self.resetIdentity()
     }
 
     mutating func left() {

@@ -16,8 +16,11 @@ extension KafkaConsumer {
             }
             var byLeader: [Int32: [TopicPartition: Int64]] = [:]
             var unknown: [TopicPartition: Int64] = [:]
+            let metadata = await self.fetchMetadata(topics: Set(work.keys.map(\.topic)))
             for (topicPartition, offset) in work {
-                if let leader = try? await self.leaderID(topicPartition), leader >= 0 {
+                let leader = metadata[topicPartition.topic]?.partitions.first { $0.id == topicPartition.partition }?
+                    .leaderID
+                if let leader, leader >= 0 {
                     byLeader[leader, default: [:]][topicPartition] = offset
                 } else {
                     unknown[topicPartition] = offset
@@ -39,6 +42,29 @@ extension KafkaConsumer {
         }
     }
 
+    /// The topics' metadata: the cache when fresh and usable, else one refresh (no retries:
+    /// partitions without a leader wait for the next round, the others are fetched meanwhile).
+    private func fetchMetadata(topics: Set<String>) async -> [String: ClusterMetadata.Topic] {
+        var result: [String: ClusterMetadata.Topic] = [:]
+        var missing: [String] = []
+        let now = ContinuousClock.now
+        for topic in topics {
+            if let cached = self.cluster.cachedTopic(topic, now: now) {
+                result[topic] = cached
+            } else {
+                missing.append(topic)
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        do {
+            let metadata = try await self.cluster.refreshMetadata(topics: missing.sorted())
+            for topic in missing { result[topic] = metadata.topics[topic] }
+        } catch {
+            self.logger.debug("metadata refresh failed", metadata: ["error": "\(error)"])
+        }
+        return result
+    }
+
     private func abandon(_ partitions: [TopicPartition: Int64], epoch: UInt64) {
         guard !partitions.isEmpty else { return }
         self.state.withLockedValue { state in
@@ -56,13 +82,14 @@ extension KafkaConsumer {
             let connection = try await self.cluster.connection(to: leader)
             var topicIDs: [KafkaUUID: String] = [:]
             var topics: [FetchRequest.Topic] = []
+            let metadata = await self.fetchMetadata(topics: Set(partitions.keys.map(\.topic)))
             for (topic, entries) in Dictionary(grouping: partitions, by: \.key.topic) {
-                let metadata = try await self.cluster.topic(topic)
-                topicIDs[metadata.topicID] = topic
+                let topicID = metadata[topic]?.topicID ?? .zero
+                topicIDs[topicID] = topic
                 topics.append(
                     FetchRequest.Topic(
                         topic: topic,
-                        topicID: metadata.topicID,
+                        topicID: topicID,
                         partitions: entries.map {
                             FetchRequest.Partition(
                                 partition: $0.key.partition,

@@ -17,6 +17,7 @@ extension KafkaConsumer {
             do {
                 try await self.join()
                 attempt = 0
+                if self.isShuttingDown || Task.isCancelled { break }
                 try await self.heartbeatUntilRejoin()
             } catch let error as KafkaError where error.isRetriable {
                 attempt += 1
@@ -90,10 +91,13 @@ extension KafkaConsumer {
                 }
             )
             // The coordinator holds JoinGroup until every member rejoined (up to the rebalance timeout).
-            let response = try await connection.send(
-                request,
-                timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
-            )
+            guard
+                let response = try await self.sendUnlessStopping(
+                    request,
+                    on: connection,
+                    timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
+                )
+            else { return }
             let step = self.state.withLockedValue { $0.membership.joinAnswered(response) }
             switch step {
             case .sync(let isLeader):
@@ -116,11 +120,12 @@ extension KafkaConsumer {
         }
     }
 
-    /// SyncGroup; returns true when the member got its assignment and it is in force.
+    /// SyncGroup; returns true when done: the assignment is in force, or shutdown began.
     private func sync(connection: KafkaBrokerConnection, join: JoinGroupResponse, isLeader: Bool) async throws -> Bool {
         let (generationID, memberID, instanceID) = self.state.withLockedValue {
             ($0.membership.generationID, $0.membership.memberID, $0.membership.groupInstanceID)
         }
+        self.state.withLockedValue { $0.assignedPartitionCounts = nil }
         let assignments = isLeader ? try await self.computeAssignments(join) : []
         let request = SyncGroupRequest(
             groupID: self.groupID,
@@ -131,10 +136,13 @@ extension KafkaConsumer {
             protocolName: join.protocolName,
             assignments: assignments
         )
-        let response = try await connection.send(
-            request,
-            timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
-        )
+        guard
+            let response = try await self.sendUnlessStopping(
+                request,
+                on: connection,
+                timeout: self.configuration.rebalanceTimeout + self.configuration.client.requestTimeout
+            )
+        else { return true }
         let step = self.state.withLockedValue { $0.membership.syncAnswered(errorCode: response.errorCode) }
         switch step {
         case .assigned:
@@ -171,17 +179,19 @@ extension KafkaConsumer {
                 topics: Set(subscription.topics)
             )
         }
+        // One metadata request, no waiting: a topic that does not exist (yet) gets no
+        // partitions, as in the Java client (the group must sync within the rebalance timeout).
+        let topics = Set(members.flatMap(\.topics)).sorted()
+        let metadata = try await self.cluster.withRetries("metadata of the subscribed topics") {
+            try await self.cluster.refreshMetadata(topics: topics)
+        }
         var partitionCounts: [String: Int32] = [:]
-        for topic in Set(members.flatMap(\.topics)).sorted() {
-            do {
-                partitionCounts[topic] = Int32(try await self.cluster.topic(topic).partitions.count)
-            } catch {
-                // A topic that does not exist (yet) gets no partitions, as in the Java client.
-                self.logger.warning(
-                    "subscribed topic unavailable",
-                    metadata: ["kafka.topic": "\(topic)", "error": "\(error)"]
-                )
+        for topic in topics {
+            guard let entry = metadata.topics[topic], entry.errorCode.isSuccess, !entry.partitions.isEmpty else {
+                self.logger.warning("subscribed topic unavailable", metadata: ["kafka.topic": "\(topic)"])
+                continue
             }
+            partitionCounts[topic] = Int32(entry.partitions.count)
         }
         let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: join.protocolName ?? "")
         guard let assignor = strategy?.assignor else {
@@ -190,6 +200,7 @@ extension KafkaConsumer {
                 message: "the coordinator chose assignor \(join.protocolName ?? "nil"), which this member did not offer"
             )
         }
+        self.state.withLockedValue { $0.assignedPartitionCounts = partitionCounts }
         let result = assignor.assign(members: members, partitionCounts: partitionCounts)
         return try members.map { member in
             let partitions = result[member.memberID] ?? []
@@ -220,12 +231,25 @@ extension KafkaConsumer {
     private func heartbeatUntilRejoin() async throws {
         var lastAnswered = ContinuousClock.now
         var nextAutoCommit = ContinuousClock.now + self.configuration.autoCommitInterval
+        var nextMetadataCheck = ContinuousClock.now + self.configuration.client.metadataMaxAge
         while true {
             await self.groupSignal.wait(timeout: self.configuration.heartbeatInterval)
             if self.isShuttingDown || Task.isCancelled { return }
             if self.configuration.enableAutoCommit, ContinuousClock.now >= nextAutoCommit {
                 nextAutoCommit = .now + self.configuration.autoCommitInterval
-                await self.autoCommit()
+                // In the background: a commit retrying for a while must not delay heartbeats.
+                Task { await self.autoCommit() }
+            }
+            if ContinuousClock.now >= nextMetadataCheck {
+                nextMetadataCheck = .now + self.configuration.client.metadataMaxAge
+                if await self.subscribedPartitionsChanged() {
+                    // A plain rejoin of the leader does not make tansu 0.6 rebalance (it answers
+                    // with the current generation): leave, then join as a new member.
+                    await self.revoke(lost: false)
+                    await self.leaveGroup()
+                    self.state.withLockedValue { $0.membership.reset() }
+                    return
+                }
             }
             let request = self.state.withLockedValue { state -> HeartbeatRequest? in
                 // A commit may have found the group rebalancing or the member gone.
@@ -277,6 +301,29 @@ extension KafkaConsumer {
                 lastAnswered = .now
             }
         }
+    }
+
+    /// The leader's check (every metadata max age) that the subscribed topics still have the
+    /// partition counts it assigned: a topic created or grown since needs a new assignment, which
+    /// the leader gets by leaving and joining again.
+    private func subscribedPartitionsChanged() async -> Bool {
+        guard let counts = self.state.withLockedValue({ $0.assignedPartitionCounts }) else { return false }
+        let topics = self.configuration.topics.sorted()
+        let assigned = counts.filter { topics.contains($0.key) }
+        guard let metadata = try? await self.cluster.refreshMetadata(topics: topics) else { return false }
+        var now: [String: Int32] = [:]
+        for topic in topics {
+            guard let entry = metadata.topics[topic], entry.errorCode.isSuccess, !entry.partitions.isEmpty else {
+                continue
+            }
+            now[topic] = Int32(entry.partitions.count)
+        }
+        guard now != assigned else { return false }
+        self.logger.info(
+            "subscribed topics changed, rejoining",
+            metadata: ["kafka.partitions.before": "\(assigned)", "kafka.partitions.now": "\(now)"]
+        )
+        return true
     }
 
     /// Takes the partitions away: buffered records dropped, then (when the generation is still

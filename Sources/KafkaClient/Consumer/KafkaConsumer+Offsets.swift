@@ -41,7 +41,8 @@ extension KafkaConsumer {
                 for partition in topic.partitions where !partition.errorCode.isSuccess {
                     try self.commitFailed(
                         partition.errorCode,
-                        TopicPartition(topic: topic.name, partition: partition.partitionIndex)
+                        TopicPartition(topic: topic.name, partition: partition.partitionIndex),
+                        generationID: generationID
                     )
                 }
             }
@@ -66,11 +67,17 @@ extension KafkaConsumer {
         }
     }
 
-    private func commitFailed(_ errorCode: KafkaErrorCode, _ topicPartition: TopicPartition) throws {
+    private func commitFailed(
+        _ errorCode: KafkaErrorCode,
+        _ topicPartition: TopicPartition,
+        generationID: Int32
+    ) throws {
         guard self.configuration.usesGroup else {
             throw KafkaError.broker(errorCode, "committing \(topicPartition)")
         }
-        let step = self.state.withLockedValue { $0.membership.commitFailed(errorCode: errorCode) }
+        let step = self.state.withLockedValue {
+            $0.membership.commitFailed(errorCode: errorCode, generationID: generationID)
+        }
         switch step {
         case .findCoordinator:
             self.forgetCoordinator()

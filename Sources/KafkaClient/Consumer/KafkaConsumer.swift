@@ -46,6 +46,10 @@ public final class KafkaConsumer: Service, Sendable {
         var lifecycle = Lifecycle.idle
         var messageWaiter: CheckedContinuation<KafkaConsumerRecord?, any Error>?
         var failure: KafkaError?
+        /// Ends the group request the membership loop is waiting for (shutdown).
+        var stopWaiter: (@Sendable () -> Void)?
+        /// The partition counts the leader assigned from (nil: not the leader).
+        var assignedPartitionCounts: [String: Int32]?
     }
 
     /// Creates a consumer; nothing happens until ``run()`` runs.
@@ -148,6 +152,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         self.groupSignal.signal()
         self.fetchSignal.signal()
+        self.wakeStopWaiter()
     }
 
     var isShuttingDown: Bool {
@@ -183,6 +188,7 @@ public final class KafkaConsumer: Service, Sendable {
             case record(KafkaConsumerRecord, wakeFetcher: Bool)
             case finished(KafkaError?)
             case empty
+            case busy
         }
         let trackConsumed = self.configuration.enableAutoCommit
         func take(_ state: inout State) -> Taken {
@@ -200,15 +206,18 @@ public final class KafkaConsumer: Service, Sendable {
         case .finished(let failure):
             if let failure { throw failure }
             return nil
-        case .empty:
+        case .empty, .busy:
             break
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let taken = self.state.withLockedValue { state -> Taken in
                     let taken = take(&state)
+                    guard case .empty = taken else { return taken }
+                    // One waiter only: a second would replace (and leak) the first.
+                    if state.messageWaiter != nil { return .busy }
                     // A cancelled task (its handler may have run already) does not wait.
-                    if case .empty = taken, !Task.isCancelled { state.messageWaiter = continuation }
+                    if !Task.isCancelled { state.messageWaiter = continuation }
                     return taken
                 }
                 switch taken {
@@ -224,6 +233,13 @@ public final class KafkaConsumer: Service, Sendable {
                 case .empty:
                     // Fetching only stops on a full buffer, so an empty one needs no wake-up.
                     if Task.isCancelled { continuation.resume(returning: nil) }
+                case .busy:
+                    continuation.resume(
+                        throwing: KafkaError(
+                            code: .invalidConfiguration,
+                            message: "KafkaConsumer.messages is already being iterated by another task"
+                        )
+                    )
                 }
             }
         } onCancel: {

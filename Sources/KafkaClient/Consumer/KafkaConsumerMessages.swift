@@ -3,7 +3,8 @@
 /// take them, the consumer stops fetching (backpressure).
 ///
 /// It ends (returns nil) when the consumer has shut down, and throws the ``KafkaError`` that
-/// stopped the consumer if it failed. Iterate it from one task only.
+/// stopped the consumer if it failed. Iterate it from one task only (a second task waiting at
+/// the same time gets a ``KafkaError`` with code ``KafkaError/Code/invalidConfiguration``).
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerRecord
 

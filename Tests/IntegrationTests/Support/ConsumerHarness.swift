@@ -1,4 +1,5 @@
 import KafkaClient
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -9,16 +10,19 @@ final class ConsumerHarness: Sendable {
     private let running: Task<Void, any Error>
     private let reader: Task<Void, Never>
     private let watcher: Task<Void, Never>
-    private let collected = NIOLockedValueBox<([KafkaConsumerRecord], [KafkaConsumerEvent])>(([], []))
+    private let collected = NIOLockedValueBox<([KafkaConsumerRecord], [(KafkaConsumerEvent, ContinuousClock.Instant)])>(
+        ([], [])
+    )
     /// When true, each record is committed (offset + 1) right after it was collected.
     let commitEach: Bool
 
     init(
         _ configuration: KafkaConsumerConfiguration,
         commitEach: Bool = false,
+        logger: Logger = Logger(label: "tributary.kafka.consumer"),
         onRevoke: (@Sendable ([TopicPartition]) async -> Void)? = nil
     ) throws {
-        let consumer = try KafkaConsumer(configuration: configuration, onRevoke: onRevoke)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger, onRevoke: onRevoke)
         self.consumer = consumer
         self.commitEach = commitEach
         self.running = Task { try await consumer.run() }
@@ -35,13 +39,15 @@ final class ConsumerHarness: Sendable {
         }
         self.watcher = Task {
             for await event in consumer.events {
-                collected.withLockedValue { $0.1.append(event) }
+                collected.withLockedValue { $0.1.append((event, .now)) }
             }
         }
     }
 
     var records: [KafkaConsumerRecord] { self.collected.withLockedValue { $0.0 } }
-    var events: [KafkaConsumerEvent] { self.collected.withLockedValue { $0.1 } }
+    var events: [KafkaConsumerEvent] { self.collected.withLockedValue { $0.1.map(\.0) } }
+    /// The events with when they were seen (to check the order across consumers).
+    var timedEvents: [(KafkaConsumerEvent, ContinuousClock.Instant)] { self.collected.withLockedValue { $0.1 } }
 
     /// The partitions assigned now, per the events seen so far.
     var assigned: Set<TopicPartition> {
@@ -55,12 +61,17 @@ final class ConsumerHarness: Sendable {
         return owned
     }
 
+    /// Whether ``stop()`` or ``cancel()`` has ended the consumer's run.
+    var hasStopped: Bool { self.stopped.withLockedValue { $0 } }
+    private let stopped = NIOLockedValueBox(false)
+
     /// Graceful shutdown (revocation, LeaveGroup), then waits for everything to end.
     func stop() async throws {
         self.consumer.triggerGracefulShutdown()
         try await self.running.value
         await self.reader.value
         await self.watcher.value
+        self.stopped.withLockedValue { $0 = true }
     }
 
     /// Stops at once, as a crash would (no revocation callback, no commit).
