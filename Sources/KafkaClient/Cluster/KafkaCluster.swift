@@ -82,6 +82,26 @@ final class KafkaCluster: Sendable {
         return try await self.connection(key: nodeID, address: address)
     }
 
+    /// A second connection to the broker with `nodeID`, apart from the one fetches use: a
+    /// broker answers one connection's requests in order, so group requests (heartbeats,
+    /// commits) would otherwise wait behind a long-polling Fetch. The Java client does the same
+    /// (its coordinator connection uses node id `Int32.max - id`).
+    func coordinatorConnection(to nodeID: Int32) async throws -> KafkaBrokerConnection {
+        let key = Int32.max - nodeID
+        if let connection = self.existingConnection(to: key) { return connection }
+        if self.state.withLockedValue({ $0.metadata.brokers[nodeID] }) == nil {
+            _ = try await self.refreshMetadata(topics: [])
+        }
+        guard let address = self.state.withLockedValue({ $0.metadata.brokers[nodeID] }) else {
+            throw KafkaError(
+                code: .broker,
+                message: "coordinator \(nodeID) is not in the cluster metadata",
+                isRetriable: true
+            )
+        }
+        return try await self.connection(key: key, address: address)
+    }
+
     /// A connection to any broker: an open one if there is one, else the known brokers, else the
     /// bootstrap addresses in order.
     func anyConnection() async throws -> KafkaBrokerConnection {

@@ -139,6 +139,8 @@ struct ConsumerGroupMembership: Hashable, Sendable {
     mutating func commitFailed(errorCode: KafkaErrorCode) -> Step {
         switch errorCode {
         case .rebalanceInProgress:
+            // The generation stays valid until the rejoin: revoke (with commits) now.
+            if self.state == .stable { self.state = .unjoined }
             return .rejoin
         case .unknownMemberID, .illegalGeneration:
             self.resetIdentity(keepMemberID: errorCode == .illegalGeneration)

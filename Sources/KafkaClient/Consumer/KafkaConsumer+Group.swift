@@ -40,7 +40,7 @@ extension KafkaConsumer {
     func coordinatorConnection() async throws -> KafkaBrokerConnection {
         if let nodeID = self.state.withLockedValue({ $0.coordinator }) {
             do {
-                return try await self.cluster.connection(to: nodeID)
+                return try await self.cluster.coordinatorConnection(to: nodeID)
             } catch {
                 self.forgetCoordinator()
                 throw error
@@ -56,7 +56,7 @@ extension KafkaConsumer {
         }
         self.state.withLockedValue { $0.coordinator = coordinator.nodeID }
         self.logger.debug("group coordinator", metadata: ["kafka.node": "\(coordinator.nodeID)"])
-        return try await self.cluster.connection(to: coordinator.nodeID)
+        return try await self.cluster.coordinatorConnection(to: coordinator.nodeID)
     }
 
     func forgetCoordinator() {
