@@ -74,4 +74,20 @@ struct BridgeMapping: Sendable {
             )
         )
     }
+
+    /// What goes to the dead letters when the templates cannot build a record (a bad Kafka topic
+    /// name): the payload as value, the MQTT topic as key, the metadata as headers.
+    func unbuildableRecord(
+        for message: ApplicationMessage,
+        from publisher: BridgePublisher,
+        timestamp: Int64
+    ) -> KafkaProducerMessage {
+        KafkaProducerMessage(
+            topic: "",
+            key: ByteBuffer(string: message.topic),
+            value: message.payload,
+            headers: BridgeHeaders.headers(for: message, publisher: publisher),
+            timestamp: timestamp
+        )
+    }
 }

@@ -26,6 +26,35 @@ public struct BridgeMappingSettings: Sendable {
     public var headers: Bool
     /// Producer settings of this mapping that differ from its cluster's.
     public var producer: ProducerOverrides
+    /// When a QoS ≥ 1 publisher is acknowledged (`mode`). Default `.sync`.
+    public var mode: DeliveryMode
+    /// What a `sync` mapping does while Kafka is unavailable (`on-kafka-unavailable`).
+    public var onKafkaUnavailable: UnavailablePolicy
+    /// How long a record may wait for Kafka's acknowledgement before Kafka counts as
+    /// unavailable (`unavailable-after-ms`). Default 5 s.
+    public var unavailableAfter: Duration
+    /// The spool's bounds (`spool-max-records`, `spool-max-bytes`).
+    public var spoolMaximumRecords: Int
+    public var spoolMaximumBytes: Int
+    /// A Kafka topic on the same cluster for records Kafka refuses for good
+    /// (`dead-letter-topic`); nil: the store's `dead_letters` table.
+    public var deadLetterTopic: String?
+
+    /// `mode`.
+    public enum DeliveryMode: Sendable, Hashable {
+        /// PUBACK after Kafka's acknowledgement.
+        case sync
+        /// PUBACK after the record is on disk in the spool; the spool drains to Kafka.
+        case async
+    }
+
+    /// `on-kafka-unavailable`.
+    public enum UnavailablePolicy: Sendable, Hashable {
+        /// Fall back to the spool and acknowledge once the record is on disk there.
+        case spool
+        /// Answer the publisher with 0x80 (v5) or close its connection (3.1.1).
+        case reject
+    }
 
     public init(
         name: String,
@@ -34,7 +63,13 @@ public struct BridgeMappingSettings: Sendable {
         kafkaTopic: String,
         key: String? = nil,
         headers: Bool = true,
-        producer: ProducerOverrides = ProducerOverrides()
+        producer: ProducerOverrides = ProducerOverrides(),
+        mode: DeliveryMode = .sync,
+        onKafkaUnavailable: UnavailablePolicy = .spool,
+        unavailableAfter: Duration = .seconds(5),
+        spoolMaximumRecords: Int = 1_000_000,
+        spoolMaximumBytes: Int = 1 << 30,
+        deadLetterTopic: String? = nil
     ) {
         self.name = name
         self.cluster = cluster
@@ -43,6 +78,12 @@ public struct BridgeMappingSettings: Sendable {
         self.key = key
         self.headers = headers
         self.producer = producer
+        self.mode = mode
+        self.onKafkaUnavailable = onKafkaUnavailable
+        self.unavailableAfter = unavailableAfter
+        self.spoolMaximumRecords = spoolMaximumRecords
+        self.spoolMaximumBytes = spoolMaximumBytes
+        self.deadLetterTopic = deadLetterTopic
     }
 }
 
@@ -56,23 +97,31 @@ public struct ProducerOverrides: Sendable, Hashable {
     /// Create a missing Kafka topic with this many partitions (`auto-create-partitions`); nil:
     /// records for a missing topic fail.
     public var autoCreatePartitions: Int32?
+    /// How long the producer keeps trying a record. The bridge sets it from the mapping's
+    /// unavailability policy: a spooling mapping never gives a record up (the spool covers the
+    /// publisher meanwhile, and giving up could reorder a key); a rejecting one gives up after
+    /// `unavailable-after-ms`.
+    public var deliveryTimeout: Duration?
 
     public init(
         acks: KafkaProducerConfiguration.Acks? = nil,
         compression: CompressionCodec? = nil,
         linger: Duration? = nil,
         idempotent: Bool? = nil,
-        autoCreatePartitions: Int32? = nil
+        autoCreatePartitions: Int32? = nil,
+        deliveryTimeout: Duration? = nil
     ) {
         self.acks = acks
         self.compression = compression
         self.linger = linger
         self.idempotent = idempotent
         self.autoCreatePartitions = autoCreatePartitions
+        self.deliveryTimeout = deliveryTimeout
     }
 
     func applied(to base: KafkaProducerConfiguration) -> KafkaProducerConfiguration {
         var configuration = base
+        if let deliveryTimeout { configuration.deliveryTimeout = deliveryTimeout }
         if let acks { configuration.acks = acks }
         if let compression { configuration.compression = compression }
         if let linger { configuration.linger = linger }

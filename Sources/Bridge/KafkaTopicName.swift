@@ -1,9 +1,9 @@
 /// Kafka's rule for topic names: 1 to 249 characters of ASCII letters, digits, `.`, `_` and `-`,
 /// and neither `.` nor `..` (Kafka's `Topic.validate`).
-enum KafkaTopicName {
+public enum KafkaTopicName {
     static let maximumLength = 249
 
-    static func problem(with name: String) -> String? {
+    public static func problem(with name: String) -> String? {
         if name.isEmpty { return "the Kafka topic is empty" }
         if name == "." || name == ".." { return "\"\(name)\" is not a Kafka topic name" }
         if name.utf8.count > maximumLength { return "the Kafka topic is longer than \(maximumLength) characters" }

@@ -3,12 +3,14 @@ import BrokerCore
 import Dispatch
 import Foundation
 import KafkaClient
+import KafkaProtocol
 import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Store
 
 /// MQTT → Kafka: every message the broker routes is offered to `forward`; each mapping whose
 /// filters match turns it into a Kafka record on its cluster's producer.
@@ -33,6 +35,29 @@ public final class MQTTKafkaBridge: Service, Sendable {
         /// MQTT arrival → Kafka acknowledgement since start, milliseconds.
         public var latencyP50Milliseconds: Double
         public var latencyP99Milliseconds: Double
+        /// Records Kafka refused for good, sent to the dead-letter topic or table.
+        public var deadLettered: Int
+        /// The spool, for mappings that have one (nil otherwise).
+        public var spool: SpoolStatistics?
+    }
+
+    /// The spool of one mapping.
+    public struct SpoolStatistics: Sendable {
+        /// Records and bytes in the spool now.
+        public var records: Int
+        public var bytes: Int
+        /// Age of the oldest spooled record, seconds; 0 when empty.
+        public var oldestAgeSeconds: Double
+        /// Records written to the spool since start.
+        public var spooled: Int
+        /// Spooled records Kafka acknowledged on replay since start.
+        public var replayed: Int
+        /// Records replayed per second since the previous reading of the statistics.
+        public var drainRate: Double
+        /// Whether Kafka acknowledged this mapping's latest records in time.
+        public var kafkaAvailable: Bool
+        /// How often `kafkaAvailable` changed since start.
+        public var availabilityChanges: Int
     }
 
     private final class Counters: Sendable {
@@ -40,22 +65,34 @@ public final class MQTTKafkaBridge: Service, Sendable {
         let acknowledged = ManagedAtomic<Int>(0)
         let failed = ManagedAtomic<Int>(0)
         let refused = ManagedAtomic<Int>(0)
+        let deadLettered = ManagedAtomic<Int>(0)
         let latency = BridgeLatency()
     }
 
     private let mappings: [BridgeMapping]
     private let counters: [Counters]
     private let dispatchers: [ProducerDispatcher]
+    /// Per mapping: its spool (nil for `reject` mappings and without a store).
+    private let spools: [MappingSpool?]
+    private let deadLetters: [DeadLetterSink]
+    /// Orders spooled records across restarts (continues after the highest one in the store).
+    private let sequences: ManagedAtomic<Int64>
     private let clusterNames: [String]
     private let logger: Logger
     /// How often the latency of the last period is logged.
     private let logInterval: Duration
 
-    /// - Parameter queueCapacity: records per cluster waiting for the producer before new ones
-    ///   are refused with 0x97.
+    /// - Parameters:
+    ///   - store: where the spool and the dead letters live (the broker's store); without one,
+    ///     `async` mappings are refused and `on-kafka-unavailable: spool` acts as `reject`.
+    ///   - queueCapacity: records per cluster waiting for the producer before new ones are
+    ///     refused with 0x97.
+    /// - Throws: `BridgeConfigurationError` for bad mappings; `StoreError` when the spool cannot
+    ///   be read.
     public init(
         clusters: [BridgeCluster],
         mappings settings: [BridgeMappingSettings],
+        store: DurableStore? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         queueCapacity: Int = 100_000,
         logInterval: Duration = .seconds(60),
@@ -76,7 +113,14 @@ public final class MQTTKafkaBridge: Service, Sendable {
                     description: "mapping \(mapping.name): no Kafka cluster named \"\(mapping.cluster)\""
                 )
             }
-            let key = ProducerKey(cluster: cluster, overrides: mapping.producer)
+            if mapping.mode == .async, store == nil {
+                throw BridgeConfigurationError(
+                    description: "mapping \(mapping.name): mode async needs a data-dir, where the spool lives"
+                )
+            }
+            var overrides = mapping.producer
+            overrides.deliveryTimeout = Self.deliveryTimeout(of: mapping, spools: store != nil)
+            let key = ProducerKey(cluster: cluster, overrides: overrides)
             let dispatcher = producerKeys.firstIndex(of: key) ?? producerKeys.count
             if dispatcher == producerKeys.count { producerKeys.append(key) }
             mappings.append(try BridgeMapping(mapping, clusterIndex: cluster, dispatcherIndex: dispatcher))
@@ -110,6 +154,70 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 capacity: queueCapacity
             )
         }
+        let recovered = try store?.spoolSummary()
+        let sequences = ManagedAtomic((recovered?.maximumSequence ?? 0) + 1)
+        self.sequences = sequences
+        let dispatchers = self.dispatchers
+        self.deadLetters = zip(settings, mappings).map { setting, mapping in
+            DeadLetterSink(
+                mapping: setting.name,
+                topic: setting.deadLetterTopic,
+                dispatcher: dispatchers[mapping.dispatcherIndex],
+                store: store,
+                logger: logger
+            )
+        }
+        let deadLetters = self.deadLetters
+        self.spools = settings.indices.map { index in
+            let setting = settings[index]
+            guard let store, let policy = Self.spoolPolicy(of: setting) else {
+                if let leftover = recovered?.mappings[setting.name], leftover.records > 0 {
+                    logger.warning(
+                        "the spool holds records of a mapping that no longer spools; they stay there",
+                        metadata: ["mapping": "\(setting.name)", "records": "\(leftover.records)"]
+                    )
+                }
+                return nil
+            }
+            return MappingSpool(
+                mapping: setting.name,
+                policy: policy,
+                limits: .init(maximumRecords: setting.spoolMaximumRecords, maximumBytes: setting.spoolMaximumBytes),
+                unavailableAfter: setting.unavailableAfter,
+                recovered: recovered?.mappings[setting.name],
+                sequences: sequences,
+                store: store,
+                dispatcher: dispatchers[mappings[index].dispatcherIndex],
+                deadLetters: deadLetters[index],
+                logger: logger
+            )
+        }
+        for name in recovered?.mappings.keys.sorted() ?? [] where !settings.contains(where: { $0.name == name }) {
+            logger.warning(
+                "the spool holds records of a mapping that is not configured; they stay there",
+                metadata: ["mapping": "\(name)", "records": "\(recovered?.mappings[name]?.records ?? 0)"]
+            )
+        }
+    }
+
+    private static func spoolPolicy(of mapping: BridgeMappingSettings) -> SpoolPolicy? {
+        switch (mapping.mode, mapping.onKafkaUnavailable) {
+        case (.async, _): .async
+        case (.sync, .spool): .syncSpool
+        case (.sync, .reject): nil
+        }
+    }
+
+    /// A spooling mapping's producer never gives a record up (the spool answers its publisher
+    /// meanwhile, and giving one up could let a later record of its key overtake it); others give
+    /// up once Kafka counts as unavailable.
+    private static func deliveryTimeout(of mapping: BridgeMappingSettings, spools: Bool) -> Duration {
+        spools && spoolPolicy(of: mapping) != nil ? .seconds(10 * 365 * 86_400) : mapping.unavailableAfter
+    }
+
+    /// Whether a message on `topic` goes to Kafka (some mapping's filter matches it).
+    public func matches(_ topic: String) -> Bool {
+        mappings.contains { $0.matches(topic) }
     }
 
     /// Whether any mapping exists; a broker without mappings skips the bridge entirely.
@@ -140,37 +248,31 @@ public final class MQTTKafkaBridge: Service, Sendable {
             switch mapping.record(for: message, from: publisher, timestamp: timestamp) {
             case .failure(let failure):
                 counters.failed.wrappingIncrement(ordering: .relaxed)
-                logger.warning(
-                    "record not produced",
-                    metadata: ["mapping": "\(mapping.name)", "error": "\(failure.detail)"]
+                counters.deadLettered.wrappingIncrement(ordering: .relaxed)
+                deadLetters[index].deadLetter(
+                    mapping.unbuildableRecord(for: message, from: publisher, timestamp: timestamp),
+                    reason: failure.detail
                 )
                 aggregate?.complete(.failure(failure))
             case .success(let record):
-                let logger = self.logger
-                let item = ProducerDispatcher.Item(record: record) { result in
-                    switch result {
-                    case .success:
-                        counters.acknowledged.wrappingIncrement(ordering: .relaxed)
-                        counters.latency.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- arrival)
-                        aggregate?.complete(.success(()))
-                    case .failure(let error):
-                        counters.failed.wrappingIncrement(ordering: .relaxed)
-                        logger.warning(
-                            "Kafka did not take a record",
-                            metadata: ["mapping": "\(mapping.name)", "topic": "\(record.topic)", "error": "\(error)"]
-                        )
-                        aggregate?.complete(.failure(Self.failure(error, mapping: mapping.name)))
-                    }
+                guard let spool = spools[index] else {
+                    sendDirect(record, mappingIndex: index, arrival: arrival, sequence: nil, completion: aggregate)
+                    continue
                 }
-                if !dispatchers[mapping.dispatcherIndex].submit(item) {
+                let spoolCompletion = aggregate.map { aggregate in { @Sendable in aggregate.complete($0) } }
+                switch spool.accept(record, completion: spoolCompletion) {
+                case .direct(let sequence):
+                    sendDirect(record, mappingIndex: index, arrival: arrival, sequence: sequence, completion: aggregate)
+                case .spooled:
+                    break
+                case .full:
                     counters.refused.wrappingIncrement(ordering: .relaxed)
                     aggregate?.complete(
                         .failure(
                             BridgeFailure(
                                 reasonCode: .quotaExceeded,
                                 mapping: mapping.name,
-                                detail:
-                                    "the bridge's queue to Kafka cluster \(clusterNames[mapping.clusterIndex]) is full"
+                                detail: "the spool is full"
                             )
                         )
                     )
@@ -178,6 +280,67 @@ public final class MQTTKafkaBridge: Service, Sendable {
             }
         }
         return matchCount
+    }
+
+    /// Hands a record to the mapping's ordered sender; the answer goes to `completion`, or, when
+    /// the record got a shadow in the spool meanwhile (`sequence` is set for spooling mappings),
+    /// to the spool only.
+    private func sendDirect(
+        _ record: KafkaProducerMessage,
+        mappingIndex index: Int,
+        arrival: UInt64,
+        sequence: Int64?,
+        completion aggregate: CompletionAggregate?
+    ) {
+        let mapping = mappings[index]
+        let counters = self.counters[index]
+        let spool = spools[index]
+        let deadLetters = self.deadLetters[index]
+        let logger = self.logger
+        let item = ProducerDispatcher.Item(record: record) { result in
+            let acknowledged = (try? result.get()) != nil
+            if let sequence, let spool, !spool.directAnswered(sequence: sequence, acknowledged: acknowledged) {
+                // The publisher was answered when the shadow reached the disk.
+                if acknowledged { counters.acknowledged.wrappingIncrement(ordering: .relaxed) }
+                return
+            }
+            switch result {
+            case .success:
+                counters.acknowledged.wrappingIncrement(ordering: .relaxed)
+                counters.latency.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- arrival)
+                aggregate?.complete(.success(()))
+            case .failure(let error):
+                counters.failed.wrappingIncrement(ordering: .relaxed)
+                logger.warning(
+                    "Kafka did not take a record",
+                    metadata: ["mapping": "\(mapping.name)", "topic": "\(record.topic)", "error": "\(error)"]
+                )
+                if Self.isRefusedForGood(error) {
+                    counters.deadLettered.wrappingIncrement(ordering: .relaxed)
+                    deadLetters.deadLetter(record, reason: "\(error)")
+                }
+                aggregate?.complete(.failure(Self.failure(error, mapping: mapping.name)))
+            }
+        }
+        if !dispatchers[mapping.dispatcherIndex].submit(item) {
+            if let sequence, let spool { _ = spool.directAnswered(sequence: sequence, acknowledged: false) }
+            counters.refused.wrappingIncrement(ordering: .relaxed)
+            aggregate?.complete(
+                .failure(
+                    BridgeFailure(
+                        reasonCode: .quotaExceeded,
+                        mapping: mapping.name,
+                        detail: "the bridge's queue to Kafka cluster \(clusterNames[mapping.clusterIndex]) is full"
+                    )
+                )
+            )
+        }
+    }
+
+    /// Kafka will never take the record as it is (too large, unknown topic, not authorised):
+    /// retrying cannot help, so it goes to the dead letters.
+    static func isRefusedForGood(_ error: KafkaError) -> Bool {
+        !error.isRetriable && error.code != .shutDown
     }
 
     /// One line per mapping that had traffic in the last `logInterval`.
@@ -196,12 +359,21 @@ public final class MQTTKafkaBridge: Service, Sendable {
     }
 
     private static func failure(_ error: KafkaError, mapping: String) -> BridgeFailure {
-        let code: MQTTReasonCode = error.code == .messageTooLarge ? .packetTooLarge : .unspecifiedError
+        let code: MQTTReasonCode
+        switch error.brokerErrorCode {
+        case .topicAuthorizationFailed?, .clusterAuthorizationFailed?:
+            code = .notAuthorized
+        case .messageTooLarge?, .recordListTooLarge?:
+            code = .packetTooLarge
+        default:
+            code = error.code == .messageTooLarge ? .packetTooLarge : .unspecifiedError
+        }
         return BridgeFailure(reasonCode: code, mapping: mapping, detail: error.message)
     }
 
     public var statistics: [MappingStatistics] {
-        zip(mappings, counters).map { mapping, counters in
+        mappings.indices.map { index in
+            let (mapping, counters, spool) = (mappings[index], self.counters[index], spools[index])
             let latency = counters.latency.total
             return MappingStatistics(
                 name: mapping.name,
@@ -210,7 +382,21 @@ public final class MQTTKafkaBridge: Service, Sendable {
                 failed: counters.failed.load(ordering: .relaxed),
                 refused: counters.refused.load(ordering: .relaxed),
                 latencyP50Milliseconds: latency.p50Milliseconds,
-                latencyP99Milliseconds: latency.p99Milliseconds
+                latencyP99Milliseconds: latency.p99Milliseconds,
+                deadLettered: counters.deadLettered.load(ordering: .relaxed),
+                spool: spool.map { spool in
+                    let statistics = spool.statistics
+                    return SpoolStatistics(
+                        records: statistics.spooledRecords,
+                        bytes: statistics.spooledBytes,
+                        oldestAgeSeconds: statistics.oldestAgeSeconds,
+                        spooled: statistics.spooled,
+                        replayed: statistics.replayed,
+                        drainRate: statistics.drainRate,
+                        kafkaAvailable: statistics.kafkaAvailable,
+                        availabilityChanges: statistics.availabilityChanges
+                    )
+                }
             )
         }
     }
@@ -226,9 +412,28 @@ public final class MQTTKafkaBridge: Service, Sendable {
                     dispatcher.producer.triggerGracefulShutdown()
                 }
             }
+            let spools = self.spools.compactMap { $0 }
+            for spool in spools {
+                group.addTask { await spool.drain() }
+            }
             group.addTask { [dispatchers] in
                 try? await gracefulShutdown()
+                // Spooled records stay in the spool for the next start; what the senders hold
+                // is still delivered.
+                for spool in spools { spool.finish() }
                 for dispatcher in dispatchers { dispatcher.finish() }
+            }
+            if !spools.isEmpty {
+                group.addTask {
+                    // Notices when Kafka leaves records unanswered too long, so `sync` mappings
+                    // fall back to the spool.
+                    try? await cancelWhenGracefulShutdown {
+                        while true {
+                            try await Task.sleep(for: .milliseconds(100))
+                            for spool in spools { spool.checkAvailability() }
+                        }
+                    }
+                }
             }
             group.addTask { [self] in
                 // Until the HTTP side exists, the latency histogram reaches operators in the log.

@@ -33,23 +33,17 @@ public final class MQTTBroker: Service, Sendable {
     ///     `configuration.eventLoopThreads` threads and shuts it down with itself.
     /// - Throws: `StoreError` when the store cannot be opened or read (`.inUse`: another broker
     ///   has this data directory).
+    ///   - store: the store opened by `openStore(configuration:logger:)`, when the caller shares
+    ///     it (the bridge's spool lives there too); nil: the broker opens its own.
     public init(
         configuration: BrokerConfiguration,
+        store sharedStore: DurableStore? = nil,
         bridge: MQTTKafkaBridge? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger = Logger(label: "tributary.mqtt")
     ) throws {
-        var store: DurableStore?
-        var recovered: RecoveredState?
-        if let directory = configuration.dataDirectory {
-            let opened = try DurableStore(
-                directory: directory,
-                synchronization: configuration.durability == .fsync ? .fsync : .process,
-                logger: logger
-            )
-            recovered = try opened.recover()
-            store = opened
-        }
+        let store = try sharedStore ?? Self.openStore(configuration: configuration, logger: logger)
+        let recovered = try store?.recover()
         if let eventLoopGroup {
             self.group = eventLoopGroup
             self.ownsGroup = false
@@ -67,6 +61,18 @@ public final class MQTTBroker: Service, Sendable {
         if let recovered {
             context.restore(recovered)
         }
+    }
+
+    /// The durable store of `configuration.dataDirectory`, or nil when there is none.
+    ///
+    /// - Throws: `StoreError` (`.inUse`: another broker has this data directory).
+    public static func openStore(configuration: BrokerConfiguration, logger: Logger) throws -> DurableStore? {
+        guard let directory = configuration.dataDirectory else { return nil }
+        return try DurableStore(
+            directory: directory,
+            synchronization: configuration.durability == .fsync ? .fsync : .process,
+            logger: logger
+        )
     }
 
     /// Binds every listener and returns the bound addresses (in the order of the configuration).

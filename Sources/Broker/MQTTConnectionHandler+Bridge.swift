@@ -4,6 +4,7 @@ import DequeModule
 import Logging
 import MQTTCodec
 import NIOCore
+import Store
 
 // In `sync` mode a QoS 1/2 message that a Kafka mapping matched is acknowledged only once Kafka
 // acknowledged its record (../shared/DESIGN.md, "Delivery promises"). Acknowledgements must
@@ -21,6 +22,8 @@ struct HeldAcknowledgement {
     var failure: BridgeFailure?
     /// For a PUBREC: the identifier whose QoS 2 state ends if Kafka refused the record.
     var qos2PacketID: UInt16?
+    /// For a PUBREC: the store write saying Kafka has the message; the PUBREC waits for it.
+    var forwardedTicket = StoreTicket.none
 }
 
 extension MQTTPacket {
@@ -69,8 +72,20 @@ extension MQTTConnectionHandler {
         let index = sequence - firstHeldSequence
         guard phase == .connected, heldAcknowledgements.indices.contains(index) else { return }
         heldAcknowledgements[index].outstanding -= 1
-        if case .failure(let failure) = result {
+        switch result {
+        case .failure(let failure):
             heldAcknowledgements[index].failure = failure
+        case .success:
+            if let packetID = heldAcknowledgements[index].qos2PacketID, let session = connected?.session {
+                // Kafka has it: a PUBLISH re-sent after a restart must not reach it again. Written
+                // at once, not when the PUBREC's turn comes, to keep the window in which a crash
+                // can still cause a second copy as short as the store allows.
+                var ticket = StoreTicket.none
+                _ = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) {
+                    $0.forwardedQoS2(packetID)
+                }
+                heldAcknowledgements[index].forwardedTicket = ticket
+            }
         }
         releaseHeldAcknowledgements()
     }
@@ -81,6 +96,8 @@ extension MQTTConnectionHandler {
             heldAcknowledgements.removeFirst()
             firstHeldSequence += 1
             guard let failure = first.failure else {
+                // A completed QoS 2 flow is never re-sent, so its message is never written twice.
+                require(first.forwardedTicket)
                 encode(first.packet)
                 continue
             }

@@ -1,4 +1,5 @@
 import Atomics
+import Bridge
 import BrokerCore
 import Logging
 import MQTTCodec
@@ -53,24 +54,33 @@ extension MQTTConnectionHandler {
             let packetID = publish.packetID ?? 0
             let receiveMaximum = Int(broker.configuration.receiveMaximum)
             var ticket = StoreTicket.none
-            let isNew: Bool?? = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) { state -> Bool? in
+            // Whether Kafka gets the message: its stored identifier then says whether Kafka has
+            // it yet, so a PUBLISH re-sent after a restart neither goes missing nor twice.
+            let awaitingKafka = broker.bridge?.matches(topic) ?? false
+            let received = session.withDeliveryState(attachedTo: connectionID, ticket: &ticket) {
+                state -> (isNew: Bool, resendToKafka: Bool)? in
                 // MQTT-3.3.4-9: no more unacknowledged QoS 2 PUBLISHes than our Receive Maximum.
                 if !state.incomingQoS2.contains(packetID), version == .v5, state.incomingQoS2Count >= receiveMaximum {
                     return nil
                 }
-                return state.receiveQoS2(packetID)
+                let isNew = state.receiveQoS2(packetID, awaitingKafka: awaitingKafka)
+                return (isNew, !isNew && state.takeRestoredAwaitingKafka(packetID))
             }
-            guard let attached = isNew else { return }  // taken over meanwhile
-            guard let isNew = attached else {
+            guard let attached = received else { return }  // taken over meanwhile
+            guard let (isNew, resendToKafka) = attached else {
                 protocolViolation(.receiveMaximumExceeded, "more than \(receiveMaximum) QoS 2 messages awaiting PUBREL")
                 return
             }
             // A re-sent QoS 2 PUBLISH whose PUBREL has not come yet was already routed: exactly once.
+            // Only when the broker stopped before Kafka had it does the re-sent copy go to Kafka.
             var kafkaSequence: Int?
             if isNew {
                 let routed = route(publish, topic: topic, from: session)
                 ticket.include(routed.ticket)
                 kafkaSequence = routed.kafkaSequence
+            } else if resendToKafka {
+                let message = ApplicationMessage(publish: publish, topic: topic, receivedAt: lastPacketReceivedAt)
+                kafkaSequence = forwardToKafka(message, awaitAcknowledgement: true)
             }
             // PUBREC leaves once the message and the identifier awaiting PUBREL are stored, and
             // once Kafka has it. A re-sent PUBLISH is not forwarded again: exactly once in Kafka.

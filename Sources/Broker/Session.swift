@@ -76,7 +76,12 @@ final class Session: Hashable, @unchecked Sendable {
                 queued.append(delivery)
             }
         }
-        state.restore(inflight: inflight, queued: queued, incomingQoS2: recovered.incomingQoS2)
+        state.restore(
+            inflight: inflight,
+            queued: queued,
+            incomingQoS2: recovered.incomingQoS2,
+            incomingQoS2AwaitingKafka: recovered.incomingQoS2AwaitingKafka
+        )
         state.recordsChanges = true
         self.delivery = state
         store.submit(expired)

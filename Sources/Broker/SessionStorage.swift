@@ -70,6 +70,10 @@ extension Session {
                 operations.append(.deleteDelivery(id: id))
             case .incomingQoS2Received(let packetID):
                 operations.append(.insertIncomingQoS2(clientID: clientID, packetID: packetID))
+            case .incomingQoS2ReceivedAwaitingKafka(let packetID):
+                operations.append(.insertIncomingQoS2AwaitingKafka(clientID: clientID, packetID: packetID))
+            case .incomingQoS2Forwarded(let packetID):
+                operations.append(.markIncomingQoS2Forwarded(clientID: clientID, packetID: packetID))
             case .incomingQoS2Released(let packetID):
                 operations.append(.deleteIncomingQoS2(clientID: clientID, packetID: packetID))
             }

@@ -62,7 +62,20 @@ struct SystemTopics {
                     ("\(prefix)/refused", "\(mapping.refused)"),
                     ("\(prefix)/latency-ms/p50", "\(mapping.latencyP50Milliseconds)"),
                     ("\(prefix)/latency-ms/p99", "\(mapping.latencyP99Milliseconds)"),
+                    ("\(prefix)/dead-lettered", "\(mapping.deadLettered)"),
                 ]
+                if let spool = mapping.spool {
+                    topics += [
+                        ("\(prefix)/spool/records", "\(spool.records)"),
+                        ("\(prefix)/spool/bytes", "\(spool.bytes)"),
+                        ("\(prefix)/spool/oldest-age-seconds", "\(Int(spool.oldestAgeSeconds))"),
+                        ("\(prefix)/spool/drain-rate", "\(Int(spool.drainRate))"),
+                        ("\(prefix)/spooled", "\(spool.spooled)"),
+                        ("\(prefix)/replayed", "\(spool.replayed)"),
+                        ("\(prefix)/kafka-available", spool.kafkaAvailable ? "1" : "0"),
+                        ("\(prefix)/kafka-state-changes", "\(spool.availabilityChanges)"),
+                    ]
+                }
             }
         }
         topics += kafkaToMQTTTopics(of: broker)

@@ -30,7 +30,7 @@ public final class DurableStore: Sendable {
     }
 
     public let path: String
-    private let database: DatabaseQueue
+    let database: DatabaseQueue
     private let logger: Logger
     private let writerQueue = DispatchQueue(label: "tributary.store.writer")
     private let state = NIOLockedValueBox(WriterState())

@@ -7,6 +7,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case openFailed
         /// A commit failed; acknowledgements that waited for it are never sent.
         case writeFailed
+        /// A read after start (the spool, the dead letters) failed.
+        case readFailed
         /// The store was closed.
         case closed
     }

@@ -23,8 +23,17 @@ public enum StoreOperation: Sendable {
     /// A QoS 2 PUBLISH from the client was received: PUBREC sent, PUBREL outstanding.
     case insertIncomingQoS2(clientID: String, packetID: UInt16)
     case deleteIncomingQoS2(clientID: String, packetID: UInt16)
+    /// The same as `insertIncomingQoS2`, for a message a Kafka mapping matched: marked as not
+    /// yet in Kafka until `markIncomingQoS2Forwarded`.
+    case insertIncomingQoS2AwaitingKafka(clientID: String, packetID: UInt16)
+    case markIncomingQoS2Forwarded(clientID: String, packetID: UInt16)
     case saveRetained(StoredMessage)
     case deleteRetained(topic: String)
+    /// A Kafka record entered the MQTT → Kafka spool.
+    case insertSpooled(SpooledRecord)
+    /// Kafka acknowledged a spooled record (or it was dead-lettered).
+    case deleteSpooled(sequence: Int64)
+    case insertDeadLetter(DeadLetter)
 }
 
 /// What the store held when it was opened.
@@ -45,6 +54,8 @@ public struct RecoveredSession: Sendable {
     /// Queued and in-flight deliveries in queue order.
     public var deliveries: [StoredDelivery] = []
     public var incomingQoS2: [UInt16] = []
+    /// Identifiers whose message Kafka had not acknowledged when the broker stopped.
+    public var incomingQoS2AwaitingKafka: [UInt16] = []
 
     public init(clientID: String, expiryInterval: UInt32, disconnectedAt: Int64?) {
         self.clientID = clientID

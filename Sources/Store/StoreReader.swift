@@ -44,10 +44,15 @@ enum StoreReader {
             sessions[clientID]!.deliveries.append(delivery(from: row))
         }
 
-        for row in try Row.fetchAll(db, sql: "SELECT client_id, packet_id FROM incoming_qos2") {
+        for row in try Row.fetchAll(db, sql: "SELECT client_id, packet_id, awaiting_kafka FROM incoming_qos2") {
             let clientID: String = row["client_id"]
-            let packetID: Int64 = row["packet_id"]
-            sessions[clientID]?.incomingQoS2.append(UInt16(truncatingIfNeeded: packetID))
+            let packetID = UInt16(truncatingIfNeeded: row["packet_id"] as Int64)
+            let awaitingKafka: Bool = row["awaiting_kafka"]
+            if awaitingKafka {
+                sessions[clientID]?.incomingQoS2AwaitingKafka.append(packetID)
+            } else {
+                sessions[clientID]?.incomingQoS2.append(packetID)
+            }
         }
 
         var state = RecoveredState()

@@ -53,6 +53,36 @@ enum StoreSchema {
                     """
             )
         }
+        migrator.registerMigration("v2") { db in
+            // The MQTT → Kafka spool (`sequence` is the arrival order) and the records Kafka
+            // refused for good.
+            try db.execute(
+                sql: """
+                    CREATE TABLE spool (
+                        sequence INTEGER PRIMARY KEY NOT NULL,
+                        mapping TEXT NOT NULL,
+                        topic TEXT NOT NULL,
+                        key BLOB,
+                        value BLOB,
+                        headers BLOB NOT NULL,
+                        timestamp INTEGER NOT NULL,
+                        size INTEGER NOT NULL
+                    );
+                    CREATE INDEX spool_by_mapping ON spool (mapping, sequence);
+                    ALTER TABLE incoming_qos2 ADD COLUMN awaiting_kafka INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE dead_letters (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        mapping TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        mqtt_topic TEXT NOT NULL,
+                        kafka_topic TEXT NOT NULL,
+                        key BLOB,
+                        value BLOB,
+                        timestamp INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

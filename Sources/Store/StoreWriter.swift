@@ -92,6 +92,14 @@ struct StoreWriter {
         case .insertIncomingQoS2(let clientID, let packetID):
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO incoming_qos2 (client_id, packet_id) VALUES (?, ?)")
                 .execute(arguments: [clientID, Int64(packetID)])
+        case .insertIncomingQoS2AwaitingKafka(let clientID, let packetID):
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO incoming_qos2 (client_id, packet_id, awaiting_kafka) VALUES (?, ?, 1)"
+            ).execute(arguments: [clientID, Int64(packetID)])
+        case .markIncomingQoS2Forwarded(let clientID, let packetID):
+            try db.cachedStatement(
+                sql: "UPDATE incoming_qos2 SET awaiting_kafka = 0 WHERE client_id = ? AND packet_id = ?"
+            ).execute(arguments: [clientID, Int64(packetID)])
         case .deleteIncomingQoS2(let clientID, let packetID):
             try db.cachedStatement(sql: "DELETE FROM incoming_qos2 WHERE client_id = ? AND packet_id = ?")
                 .execute(arguments: [clientID, Int64(packetID)])
@@ -104,6 +112,30 @@ struct StoreWriter {
             ])
         case .deleteRetained(let topic):
             try db.cachedStatement(sql: "DELETE FROM retained WHERE topic = ?").execute(arguments: [topic])
+        case .insertSpooled(let record):
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO spool (sequence, mapping, topic, key, value, headers, timestamp, size)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                record.sequence, record.mapping, record.topic, record.key.map { Data($0.readableBytesView) },
+                record.value.map { Data($0.readableBytesView) }, Data(SpooledHeaderCoding.encode(record.headers)),
+                record.timestamp, record.size,
+            ])
+        case .deleteSpooled(let sequence):
+            try db.cachedStatement(sql: "DELETE FROM spool WHERE sequence = ?").execute(arguments: [sequence])
+        case .insertDeadLetter(let letter):
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO dead_letters (mapping, reason, mqtt_topic, kafka_topic, key, value, timestamp)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                letter.mapping, letter.reason, letter.mqttTopic, letter.kafkaTopic,
+                letter.key.map { Data($0.readableBytesView) }, letter.value.map { Data($0.readableBytesView) },
+                letter.timestamp,
+            ])
         }
     }
 

@@ -76,7 +76,8 @@ extension ConfigurationParser {
     ) -> KafkaSettings.MQTTToKafkaMapping? {
         let keys = [
             "name", "cluster", "mqtt-topic-filters", "kafka-topic", "key", "mode", "on-kafka-unavailable", "headers",
-            "acks", "compression", "linger-ms", "idempotence", "auto-create-partitions",
+            "acks", "compression", "linger-ms", "idempotence", "auto-create-partitions", "unavailable-after-ms",
+            "spool-max-records", "spool-max-bytes", "dead-letter-topic",
         ]
         guard let fields = reader.fields(node, path, allowed: keys) else { return nil }
         let name = required(fields, "name")
@@ -112,6 +113,16 @@ extension ConfigurationParser {
         let linger = reader.int(fields, "linger-ms", in: 0...60_000)
         let idempotence = reader.bool(fields, "idempotence")
         let autoCreatePartitions = reader.int(fields, "auto-create-partitions", in: 1...10_000)
+        let unavailableAfter = reader.int(fields, "unavailable-after-ms", in: 100...3_600_000)
+        let spoolRecords = reader.int(fields, "spool-max-records", in: 1...1_000_000_000)
+        let spoolBytes = reader.int(fields, "spool-max-bytes", in: 1_024...(1 << 50))
+        var deadLetterTopic = reader.string(fields, "dead-letter-topic")
+        if let topic = deadLetterTopic, let problem = KafkaTopicName.problem(with: topic),
+            let node = fields["dead-letter-topic"]
+        {
+            reader.report(node, fields.path("dead-letter-topic"), problem)
+            deadLetterTopic = nil
+        }
         if idempotence == true, let acks, acks != .all, let node = fields["idempotence"] {
             reader.report(node, fields.path("idempotence"), "idempotence needs acks: all")
         }
@@ -131,6 +142,10 @@ extension ConfigurationParser {
         mapping.lingerMilliseconds = linger
         mapping.idempotence = idempotence
         mapping.autoCreatePartitions = autoCreatePartitions
+        if let unavailableAfter { mapping.unavailableAfterMilliseconds = unavailableAfter }
+        if let spoolRecords { mapping.spoolMaximumRecords = spoolRecords }
+        if let spoolBytes { mapping.spoolMaximumBytes = spoolBytes }
+        mapping.deadLetterTopic = deadLetterTopic
         return mapping
     }
 

@@ -58,6 +58,16 @@ public struct KafkaSettings: Sendable, Hashable {
         /// `auto-create-partitions`: create a missing Kafka topic with this many partitions; nil:
         /// records for a missing topic fail (v5 publishers get 0x80).
         public var autoCreatePartitions: Int?
+        /// `unavailable-after-ms`: how long a record may wait for Kafka's acknowledgement before
+        /// Kafka counts as unavailable (then `on-kafka-unavailable` applies). Default 5000.
+        public var unavailableAfterMilliseconds = 5_000
+        /// `spool-max-records`: the spool's bound in records. Default 1,000,000.
+        public var spoolMaximumRecords = 1_000_000
+        /// `spool-max-bytes`: the spool's bound in bytes of keys, values and headers. Default 1 GiB.
+        public var spoolMaximumBytes = 1 << 30
+        /// `dead-letter-topic`: a Kafka topic on the mapping's cluster for records Kafka refuses
+        /// for good; nil: the `dead_letters` table of the store.
+        public var deadLetterTopic: String?
 
         public init(
             name: String,

@@ -108,15 +108,15 @@ public struct TributaryConfiguration: Sendable {
                 "auth: anonymous access is off and there is no password-file: every client will be refused"
             )
         }
-        for mapping in kafka.mqttToKafka {
-            if mapping.mode == .async {
+        if broker.dataDirectory == nil {
+            for mapping in kafka.mqttToKafka where mapping.mode == .async {
                 warnings.append(
-                    "kafka.mqtt-to-kafka \(mapping.name): mode async needs the spool, which is not in this build yet; it runs as sync"
+                    "kafka.mqtt-to-kafka \(mapping.name): mode async needs data-dir (the spool lives in the store); serve refuses to start without one"
                 )
             }
-            if mapping.onKafkaUnavailable == .spool {
+            for mapping in kafka.mqttToKafka where mapping.mode == .sync && mapping.onKafkaUnavailable == .spool {
                 warnings.append(
-                    "kafka.mqtt-to-kafka \(mapping.name): the spool is not in this build yet; while Kafka is unreachable publishers get 0x80 (v5) or are disconnected (3.1.1) after 30 s"
+                    "kafka.mqtt-to-kafka \(mapping.name): without data-dir there is no spool; while Kafka is unavailable publishers get 0x80 (v5) or are disconnected (3.1.1)"
                 )
             }
         }

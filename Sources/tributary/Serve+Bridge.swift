@@ -5,20 +5,22 @@ import KafkaClient
 import KafkaProtocol
 import Logging
 import MQTTCodec
+import Store
 import TributaryConfiguration
 
 extension Serve {
     /// The MQTT → Kafka bridge of the `kafka:` section, or nil when it has no mappings.
-    static func makeBridge(_ kafka: KafkaSettings, logger: Logger) throws -> MQTTKafkaBridge? {
+    ///
+    /// - Parameter store: the broker's store, which holds the spool and the dead letters.
+    static func makeBridge(_ kafka: KafkaSettings, store: DurableStore?, logger: Logger) throws -> MQTTKafkaBridge? {
         guard !kafka.mqttToKafka.isEmpty else { return nil }
         let clusters = kafka.clusters.map { cluster in
-            var producer = KafkaProducerConfiguration(
+            // acks=all and idempotence (the defaults) are what `sync` promises. Each mapping sets
+            // the delivery timeout from its `on-kafka-unavailable` and `unavailable-after-ms`.
+            let producer = KafkaProducerConfiguration(
                 bootstrapServers: cluster.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) },
                 clientID: cluster.clientID
             )
-            // acks=all and idempotence (the defaults) are what `sync` promises. A publisher waits
-            // at most this long for its PUBACK while Kafka is unreachable, then gets 0x80.
-            producer.deliveryTimeout = .seconds(30)
             return BridgeCluster(name: cluster.name, producer: producer)
         }
         let mappings = kafka.mqttToKafka.map { mapping in
@@ -29,10 +31,16 @@ extension Serve {
                 kafkaTopic: mapping.kafkaTopic,
                 key: mapping.key,
                 headers: mapping.headers,
-                producer: producerOverrides(of: mapping)
+                producer: producerOverrides(of: mapping),
+                mode: mapping.mode == .async ? .async : .sync,
+                onKafkaUnavailable: mapping.onKafkaUnavailable == .spool ? .spool : .reject,
+                unavailableAfter: .milliseconds(mapping.unavailableAfterMilliseconds),
+                spoolMaximumRecords: mapping.spoolMaximumRecords,
+                spoolMaximumBytes: mapping.spoolMaximumBytes,
+                deadLetterTopic: mapping.deadLetterTopic
             )
         }
-        return try MQTTKafkaBridge(clusters: clusters, mappings: mappings, logger: logger)
+        return try MQTTKafkaBridge(clusters: clusters, mappings: mappings, store: store, logger: logger)
     }
 
     private static func producerOverrides(of mapping: KafkaSettings.MQTTToKafkaMapping) -> ProducerOverrides {

@@ -73,9 +73,11 @@ struct Serve: AsyncParsableCommand {
         for warning in file.warnings {
             logger.warning("\(warning)")
         }
-        let bridge = try Self.makeBridge(file.kafka, logger: Logger(label: "tributary.bridge"))
+        let store = try MQTTBroker.openStore(configuration: configuration, logger: logger)
+        let bridge = try Self.makeBridge(file.kafka, store: store, logger: Logger(label: "tributary.bridge"))
         let broker = try MQTTBroker(
             configuration: configuration,
+            store: store,
             bridge: bridge,
             logger: Logger(label: "tributary.mqtt")
         )

@@ -25,6 +25,8 @@ private func evaluated<T>(_ value: T) -> T { value }
             case .movedInFlight(let id, let packetID, let phase): "inflight \(id) #\(packetID) \(phase)"
             case .removed(let id): "removed \(id)"
             case .incomingQoS2Received(let packetID): "qos2 in \(packetID)"
+            case .incomingQoS2ReceivedAwaitingKafka(let packetID): "qos2 in \(packetID) awaiting kafka"
+            case .incomingQoS2Forwarded(let packetID): "qos2 forwarded \(packetID)"
             case .incomingQoS2Released(let packetID): "qos2 out \(packetID)"
             }
         }

@@ -30,20 +30,24 @@ import Testing
 
     @Test func connectionsAboveTheRateFromOneAddressAreRefused() async throws {
         try await withBroker(configure: { $0.maximumConnectionRate = 1 }) { broker in
+            // Six clients at once against one a second: even on a loaded machine they arrive
+            // within far less than six seconds, so some are refused.
+            let processes = try (1...6).map { index in
+                try PeerProcess(
+                    Peers.mosquittoPub,
+                    [
+                        "-h", "127.0.0.1", "-p", "\(broker.port)", "-V", "mqttv5", "-q", "0", "-t", uniqueName("conn"),
+                        "-m", "\(index)",
+                    ]
+                )
+            }
             var statuses: [Int32] = []
             var outputs: [String] = []
-            for index in 1...6 {
-                let (status, output) = try await MosquittoClients.publish(
-                    port: broker.port,
-                    topic: uniqueName("conn"),
-                    message: "\(index)",
-                    version: .v5
-                )
-                statuses.append(status)
-                outputs += output
+            for process in processes {
+                statuses.append(try await process.waitForExit(timeout: .seconds(15)))
+                outputs += process.lines
             }
-            // One a second: the first is accepted, and six connections take well under six seconds.
-            #expect(statuses.first == 0)
+            #expect(statuses.contains(0))
             #expect(statuses.contains { $0 != 0 })
             #expect(outputs.contains { $0.localizedCaseInsensitiveContains("connection rate exceeded") })
         }

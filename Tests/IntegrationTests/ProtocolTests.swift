@@ -297,14 +297,15 @@ import Testing
         try await withBroker { broker in
             let clientID = uniqueName("expires")
             var properties = MQTTProperties()
-            // 3 s: long enough that a loaded machine still sees the session right after the close.
-            properties.sessionExpiryInterval = 3
+            // 8 s: long enough that a loaded machine (the whole suite runs in parallel on two
+            // cores) still sees the session right after the close.
+            properties.sessionExpiryInterval = 8
             let (first, _) = try await connect(broker, clientID, cleanStart: false, properties: properties)
             try await first.send(.disconnect(DisconnectPacket()), version: .v5)
             try await first.waitForClose(timeout: .seconds(5))
             #expect(broker.broker.sessionCount == 1)
             // Session expiry is the behaviour under test: wait for the broker to drop it.
-            _ = await pollUntil { broker.broker.sessionCount == 0 }
+            _ = await pollUntil(timeout: .seconds(30)) { broker.broker.sessionCount == 0 }
             #expect(broker.broker.sessionCount == 0)
             let (_, connack) = try await connect(broker, clientID, cleanStart: false, properties: properties)
             #expect(!connack.sessionPresent)

@@ -8,6 +8,11 @@ public enum DeliveryStateChange: Sendable {
     /// Acknowledged, expired before sending, refused or abandoned: no longer the session's.
     case removed(storageID: Int64)
     case incomingQoS2Received(UInt16)
+    /// Received, and a Kafka mapping matched it: until `.incomingQoS2Forwarded`, a restart
+    /// must not take a re-sent PUBLISH with this identifier for one Kafka already has.
+    case incomingQoS2ReceivedAwaitingKafka(UInt16)
+    /// Kafka (or the spool) has the message received under this identifier.
+    case incomingQoS2Forwarded(UInt16)
     case incomingQoS2Released(UInt16)
 
     /// `.removed` for a stored delivery; nil for one that is not stored.

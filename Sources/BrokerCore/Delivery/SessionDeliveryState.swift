@@ -16,6 +16,9 @@ public struct SessionDeliveryState: Sendable {
     public private(set) var inflight: Deque<InflightDelivery> = []
     /// QoS 2 packet identifiers received from the client, PUBREC sent, PUBREL outstanding.
     public private(set) var incomingQoS2: Set<UInt16> = []
+    /// Restored identifiers whose message Kafka may not have: the broker stopped before Kafka
+    /// acknowledged it.
+    private var restoredAwaitingKafka: Set<UInt16> = []
     /// The bound of `queue`; see `enqueue`.
     public var maximumQueued: Int
 
@@ -207,14 +210,34 @@ public struct SessionDeliveryState: Sendable {
     /// A QoS 2 PUBLISH arrived. Returns true when it is new and must be routed; false when it is a
     /// re-delivery of one already received (PUBREC was sent, PUBREL not yet seen), which must not
     /// be routed again (MQTT 5.0 §4.3.3, Method B).
-    public mutating func receiveQoS2(_ packetID: UInt16) -> Bool {
+    ///
+    /// - Parameter awaitingKafka: a Kafka mapping matched the message; the stored identifier is
+    ///   marked until `forwardedQoS2(_:)`.
+    public mutating func receiveQoS2(_ packetID: UInt16, awaitingKafka: Bool = false) -> Bool {
         guard incomingQoS2.insert(packetID).inserted else { return false }
-        if recordsChanges { changes.append(.incomingQoS2Received(packetID)) }
+        if recordsChanges {
+            changes.append(
+                awaitingKafka ? .incomingQoS2ReceivedAwaitingKafka(packetID) : .incomingQoS2Received(packetID)
+            )
+        }
         return true
+    }
+
+    /// Kafka (or the spool) has the QoS 2 message received under `packetID`.
+    public mutating func forwardedQoS2(_ packetID: UInt16) {
+        if recordsChanges, incomingQoS2.contains(packetID) { changes.append(.incomingQoS2Forwarded(packetID)) }
+    }
+
+    /// A re-sent QoS 2 PUBLISH after a restart: true when the broker stopped before Kafka had
+    /// the first copy, so this one must go to Kafka (and only there: local subscribers got the
+    /// first). Answers true once per identifier.
+    public mutating func takeRestoredAwaitingKafka(_ packetID: UInt16) -> Bool {
+        restoredAwaitingKafka.remove(packetID) != nil
     }
 
     /// PUBREL arrived. Returns false when the identifier was unknown (v5 answers PUBCOMP 0x92).
     public mutating func releaseQoS2(_ packetID: UInt16) -> Bool {
+        restoredAwaitingKafka.remove(packetID)
         guard incomingQoS2.remove(packetID) != nil else { return false }
         if recordsChanges { changes.append(.incomingQoS2Released(packetID)) }
         return true
@@ -262,12 +285,15 @@ extension SessionDeliveryState {
     public mutating func restore(
         inflight restoredInflight: [InflightDelivery],
         queued: [Delivery],
-        incomingQoS2 ids: [UInt16]
+        incomingQoS2 ids: [UInt16],
+        incomingQoS2AwaitingKafka awaiting: [UInt16] = []
     ) {
         for entry in restoredInflight where packetIdentifiers.markInUse(entry.packetID) {
             inflight.append(entry)
         }
         queue.append(contentsOf: queued)
         incomingQoS2.formUnion(ids)
+        incomingQoS2.formUnion(awaiting)
+        restoredAwaitingKafka.formUnion(awaiting)
     }
 }

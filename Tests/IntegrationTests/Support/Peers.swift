@@ -16,6 +16,9 @@ enum Peers {
 
     static var python: String { try! require(repositoryRoot.appendingPathComponent(".venv/bin/python").path) }
     static var pahoPuppet: String { repositoryRoot.appendingPathComponent("Tests/Peers/paho_puppet.py").path }
+    static var numberedPublisher: String {
+        repositoryRoot.appendingPathComponent("Tests/Peers/numbered_publisher.py").path
+    }
     static var mosquittoSub: String { try! require("/usr/bin/mosquitto_sub") }
     static var mosquittoPub: String { try! require("/usr/bin/mosquitto_pub") }
     static var mosquitto: String { try! require("/usr/sbin/mosquitto") }

@@ -18,6 +18,8 @@ final class TansuProxy: Sendable {
         var clientBytes = 0
         var nextCut = 0
         var cuts = 0
+        /// An outage: every connection is dropped and new ones are closed at once.
+        var refusing = false
         var pairs: [ObjectIdentifier: (any Channel, any Channel)] = [:]
     }
 
@@ -43,6 +45,24 @@ final class TansuProxy: Sendable {
         }
     }
 
+    /// Starts an outage: drops every connection and refuses new ones until `endOutage()`.
+    func startOutage() {
+        let pairs = self.state.withLockedValue { state in
+            state.refusing = true
+            defer { state.pairs.removeAll() }
+            return Array(state.pairs.values)
+        }
+        for (inbound, outbound) in pairs {
+            inbound.close(promise: nil)
+            outbound.close(promise: nil)
+        }
+    }
+
+    /// Ends the outage: connections are forwarded again.
+    func endOutage() {
+        self.state.withLockedValue { $0.refusing = false }
+    }
+
     /// Starts the proxy; with `tls`, clients must speak TLS to it (it forwards plain TCP).
     static func start(tls: NIOSSLContext? = nil) async throws -> TansuProxy {
         let state = NIOLockedValueBox(State())
@@ -50,7 +70,7 @@ final class TansuProxy: Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { inbound in
-                guard let target = state.withLockedValue({ $0.targetPort }) else {
+                guard let target = state.withLockedValue({ $0.refusing ? nil : $0.targetPort }) else {
                     return inbound.close()
                 }
                 if let tls {
