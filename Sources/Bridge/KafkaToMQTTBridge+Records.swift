@@ -30,6 +30,7 @@ extension KafkaToMQTTBridge {
                     let letter = KafkaToMQTTDeadLetter(
                         mapping: name,
                         record: record,
+                        mqttTopic: message.topic,
                         reason: .noSubscriber,
                         detail: detail
                     )
@@ -43,7 +44,7 @@ extension KafkaToMQTTBridge {
     }
 
     func sendToDeadLetter(_ letter: KafkaToMQTTDeadLetter, ticket: KafkaToMQTTOffsetTracker.Ticket) {
-        logger.debug(
+        logger.warning(
             "record dead-lettered",
             metadata: [
                 "reason": "\(letter.reason.rawValue)", "detail": "\(letter.detail)",

@@ -89,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         let kafkaToMQTT = try Self.makeKafkaToMQTT(
             file.kafka,
             broker: broker,
+            store: store,
             logger: Logger(label: "tributary.bridge")
         )
         broker.reportStatistics(of: kafkaToMQTT)

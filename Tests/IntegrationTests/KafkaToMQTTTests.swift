@@ -261,6 +261,52 @@ import Testing
         }
     }
 
+    /// The real binary with a data directory keeps what reached nobody in the store's dead
+    /// letters (`tributary dead-letters`), and still commits past it.
+    @Test func recordsThatReachNobodyAreKeptInTheStoresDeadLetters() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let topic = uniqueName("commands")
+        let admin = try KafkaClusterClient(
+            configuration: KafkaClientConfiguration(bootstrapServers: [KafkaBrokerAddress(tansu.bootstrap)!])
+        )
+        defer { admin.shutdown() }
+        try await admin.createTopic(topic, partitions: 1)
+        let data = try TemporaryDirectory("k2m-dead")
+        let config = "\(data.path)/tributary.yaml"
+        try """
+        sys-interval: 1
+        auth: { allow-anonymous: true }
+        kafka:
+          clusters: [{ name: main, bootstrap: ["\(tansu.bootstrap)"] }]
+          kafka-to-mqtt:
+            - { name: dl, kafka-topics: [\(topic)], mqtt-topic: "d/${key}", commit-interval-ms: 20 }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let store = "\(data.path)/store"
+        let server = try await TributaryServer.serve(["--config", config, "--data-dir", store])
+        defer { Task { try? await server.terminate() } }
+        try await produce(tansu, topic: topic, lines: ["bad/#:wildcard", "1:nobody"])
+        let system = try await MosquittoClients.subscribe(
+            port: server.port,
+            topics: ["$SYS/broker/bridge/dl/committed/\(topic)/0"]
+        )
+        _ = try await system.nextLine("committed 2", timeout: .seconds(30)) { line in
+            MosquittoClients.Message(line: line)?.payload == "2"
+        }
+        try await server.terminate()
+
+        let listed = try await TributaryProcess.run(["dead-letters", "--data-dir", store])
+        #expect(listed.status == 0, "\(listed.output)")
+        let letters = listed.output.compactMap(JSONValue.parse)
+        #expect(letters.count == 2, "\(listed.output)")
+        let byValue = Dictionary(uniqueKeysWithValues: letters.map { ($0["value"]?.string ?? "", $0) })
+        #expect(byValue["wildcard"]?["reason"]?.string?.hasPrefix("invalid-topic: ") == true)
+        #expect(byValue["wildcard"]?["mqtt-topic"]?.string == "d/bad/#")
+        #expect(byValue["nobody"]?["reason"]?.string?.hasPrefix("no-subscriber: ") == true)
+        #expect(byValue["nobody"]?["mqtt-topic"]?.string == "d/1")
+        #expect(letters.allSatisfy { $0["mapping"]?.string == "dl" && $0["kafka-topic"]?.string == topic })
+    }
+
     /// Two bridges of one mapping (two nodes) split the partitions; when one stops, the other
     /// takes its partitions over from the committed offsets and no record is skipped.
     @Test func aSecondNodeTakesOverTheStoppedOnesPartitionsWithoutSkipping() async throws {
