@@ -194,6 +194,26 @@ import Testing
         }
     }
 
+    /// A QoS 1 delivery waits for its PUBACK; a session that ends before acknowledging counts as
+    /// handed off (delivered best effort to a session that no longer exists).
+    @Test func anUnacknowledgedDeliveryIsCommittedOnceItsCleanSessionEnds() async throws {
+        let topic = uniqueName("commands")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(topic: topic, settings: mapping) { tansu, broker, bridge in
+            let device = try await PahoPuppet.start(port: broker.port)
+            try await device.connect(clientID: uniqueName("dev"), manualAck: true)
+            try await device.subscribe("dev/7/cmd", qos: 1)
+            try await produce(tansu, topic: topic, lines: ["7:reboot"])
+            let message = try await device.message(timeout: .seconds(30))
+            #expect(message["payload"]?.string == "reboot")
+            #expect(bridge.statistics.inFlight == 1)
+            #expect(committed(bridge) == nil)
+            try await device.dropConnection()
+            #expect(await pollUntil { committed(bridge) == 1 })
+            #expect(bridge.statistics.delivered == 1)
+        }
+    }
+
     @Test func aRecordWithoutATopicOrWithoutASubscriberIsCountedAndDeadLettered() async throws {
         let topic = uniqueName("commands")
         let letters = DeadLetters()
