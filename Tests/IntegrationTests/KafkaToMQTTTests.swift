@@ -134,7 +134,7 @@ import Testing
                 headers: ["kind=engine", "trace=t-1", "secret=s"]
             )
 
-            let received = try await MosquittoClients.messages(3, from: mosquitto)
+            let received = try await MosquittoClients.messages(3, from: mosquitto, timeout: .seconds(40))
             #expect(received.map(\.topic) == ["site/42/cmd/engine", "site/43/cmd/engine", "site/42/cmd/engine"])
             #expect(received.map(\.payload) == ["start", "stop", "status"])
             #expect(received.allSatisfy { $0.qos == 1 && !$0.retain })
@@ -222,7 +222,7 @@ import Testing
             let subscriber = try await MosquittoClients.subscribe(port: broker.port, topics: ["dev/1/cmd"])
             // A wildcard in the key makes no topic name; nobody subscribes to dev/2/cmd.
             try await produce(tansu, topic: topic, lines: ["1:first", "bad/#:x", "2:nobody", "1:last"])
-            let received = try await MosquittoClients.messages(2, from: subscriber)
+            let received = try await MosquittoClients.messages(2, from: subscriber, timeout: .seconds(40))
             #expect(received.map(\.payload) == ["first", "last"])
             #expect(await pollUntil { committed(bridge) == 4 })
             let statistics = bridge.statistics
@@ -244,7 +244,7 @@ import Testing
             try await paho.connect(clientID: uniqueName("paho"))
             try await paho.subscribe("status/#", qos: 2)
             try await produce(tansu, topic: topic, lines: ["g7:running"])
-            let message = try await paho.message()
+            let message = try await paho.message(timeout: .seconds(30))
             #expect(message["qos"]?.int == 2)
             #expect(message["payload"]?.string == "running")
             #expect(await pollUntil { committed(bridge) == 1 })
