@@ -214,6 +214,36 @@ import Testing
         }
     }
 
+    /// An online persistent session with a store takes a QoS 1 delivery once it is durable in
+    /// its queue: the commit does not wait for the device, and the unacknowledged message is sent
+    /// again (DUP) when the device comes back.
+    @Test func aStoredSessionTakesTheDeliveryWhenItIsDurableNotAtPuback() async throws {
+        let topic = uniqueName("commands")
+        let data = try TemporaryDirectory("k2m-stored")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(
+            topic: topic,
+            settings: mapping,
+            configure: { $0.dataDirectory = data.path }
+        ) { tansu, broker, bridge in
+            let clientID = uniqueName("dev")
+            let device = try await PahoPuppet.start(port: broker.port)
+            try await device.connect(clientID: clientID, properties: ["SessionExpiryInterval": 3600], manualAck: true)
+            try await device.subscribe("dev/7/cmd", qos: 1)
+            try await produce(tansu, topic: topic, lines: ["7:reboot"])
+            let first = try await device.message(timeout: .seconds(30))
+            #expect(first["payload"]?.string == "reboot")
+            #expect(await pollUntil { committed(bridge) == 1 })  // never acknowledged
+            try await device.dropConnection()
+
+            let back = try await PahoPuppet.start(port: broker.port)
+            try await back.connect(clientID: clientID, cleanStart: false, properties: ["SessionExpiryInterval": 3600])
+            let again = try await back.message()
+            #expect(again["payload"]?.string == "reboot")
+            #expect(again["dup"]?.bool == true)
+        }
+    }
+
     @Test func aRecordWithoutATopicOrWithoutASubscriberIsCountedAndDeadLettered() async throws {
         let topic = uniqueName("commands")
         let letters = DeadLetters()
