@@ -95,6 +95,8 @@ public final class KafkaToMQTTBridge: Service, Sendable {
     let state = NIOLockedValueBox(State())
     /// How long a revocation waits for the partitions' records in flight.
     let revokeDrainTimeout: Duration
+    /// The pause before a failed consumer is replaced.
+    let failureBackoff: Duration = .seconds(5)
 
     /// - Parameters:
     ///   - client: the cluster's connection settings.
@@ -199,9 +201,32 @@ public final class KafkaToMQTTBridge: Service, Sendable {
                 }
                 continue
             }
-            let restart = try await consume(topics: topics, admin: admin)
-            if !restart { return }
+            switch try await consume(topics: topics, admin: admin) {
+            case .stopped:
+                return
+            case .topicsChanged:
+                continue
+            case .failed:
+                // Kafka trouble must not take the MQTT broker down: start over after a pause.
+                // What was in flight is read again by whoever gets the partitions.
+                let waiter = state.withLockedValue { state in
+                    _ = state.tracker.revokeAll()
+                    return state.takeRoomWaiter(maximum: settings.maximumInFlight)
+                }
+                waiter?.resume()
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.failureBackoff) }
+            }
         }
+    }
+
+    /// How one consumer ended.
+    private enum ConsumerEnd {
+        /// Graceful shutdown (the service group's, or `triggerGracefulShutdown`).
+        case stopped
+        /// The topic pattern matches other topics now.
+        case topicsChanged
+        /// The consumer failed for good.
+        case failed
     }
 
     private func resolveTopics(_ admin: KafkaClusterClient?) async throws -> [String] {
@@ -223,7 +248,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
     }
 
     /// Runs one consumer until shutdown (false) or until the topic pattern's matches change (true).
-    private func consume(topics: [String], admin: KafkaClusterClient?) async throws -> Bool {
+    private func consume(topics: [String], admin: KafkaClusterClient?) async throws -> ConsumerEnd {
         var configuration = KafkaConsumerConfiguration(client: client)
         configuration.groupID = settings.groupID
         configuration.topics = topics
@@ -251,6 +276,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         if stopping { consumer.triggerGracefulShutdown() }
         logger.info("consuming", metadata: ["topics": "\(topics)", "group": "\(settings.groupID)"])
         let restart = ManagedAtomic<Bool>(false)
+        let failed = ManagedAtomic<Bool>(false)
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask { [self] in
@@ -295,6 +321,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
                 }
             } catch {
                 logger.error("consumer failed", metadata: ["error": "\(error)"])
+                failed.store(true, ordering: .relaxed)
                 consumer.triggerGracefulShutdown()
             }
             // The consumer is done (its partitions revoked): stop committing.
@@ -303,6 +330,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
             while let result = await group.nextResult() {
                 if case .failure(let error) = result, !(error is CancellationError) {
                     logger.error("consumer stopped", metadata: ["error": "\(error)"])
+                    failed.store(true, ordering: .relaxed)
                 }
             }
         }
@@ -310,6 +338,8 @@ public final class KafkaToMQTTBridge: Service, Sendable {
             $0.commitWakeup = nil
             $0.consumer = nil
         }
-        return restart.load(ordering: .relaxed)
+        if restart.load(ordering: .relaxed) { return .topicsChanged }
+        let stopped = Task.isShuttingDownGracefully || Task.isCancelled || state.withLockedValue { $0.stopping }
+        return failed.load(ordering: .relaxed) && !stopped ? .failed : .stopped
     }
 }
