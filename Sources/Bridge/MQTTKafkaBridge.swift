@@ -220,6 +220,12 @@ public final class MQTTKafkaBridge: Service, Sendable {
         mappings.contains { $0.matches(topic) }
     }
 
+    /// A spool is nearly full: the broker should stop reading from publishers whose messages
+    /// went to Kafka until it has room again (backpressure before refusals).
+    public var publishersShouldWait: Bool {
+        spools.contains { $0?.isUnderPressure == true }
+    }
+
     /// Whether any mapping exists; a broker without mappings skips the bridge entirely.
     public var isEmpty: Bool { mappings.isEmpty }
 

@@ -24,6 +24,8 @@ final class BrokerStatistics: Sendable {
     let protocolErrors = ManagedAtomic<Int>(0)
     /// QoS 1/2 PUBLISHes not acknowledged as a success because Kafka did not take the record.
     let bridgeRefusals = ManagedAtomic<Int>(0)
+    /// Times the broker stopped reading a publisher because a Kafka spool was nearly full.
+    let spoolPauses = ManagedAtomic<Int>(0)
     // Limits against abuse (`limits:`), one counter each; `connectionsRejected` is max-connections
     // and `messagesDroppedQueueFull` max-queued-per-session.
     /// `max-packet-size`: packets refused as too large.

@@ -55,7 +55,41 @@ extension MQTTConnectionHandler {
         let matched = bridge.forward(message, from: connected.publisher) { result in
             eventLoop.execute { handler.value.kafkaAnswered(sequence: sequence, result) }
         }
+        if matched > 0, bridge.publishersShouldWait { waitForSpoolRoom() }
         return matched > 0 ? sequence : nil
+    }
+
+    /// A spool is nearly full: stop reading this publisher's socket until it has room, checking
+    /// every 100 ms. TCP then holds the publisher back, which is gentler than refusing its
+    /// messages (0x97), the answer once a spool is full. The keep-alive does not count the pause
+    /// against the client: it is the broker that is not reading.
+    private func waitForSpoolRoom() {
+        guard !pausedForSpool, let context else { return }
+        pausedForSpool = true
+        broker.statistics.spoolPauses.add(1)
+        logger.info("a Kafka spool is nearly full: reading from this publisher pauses")
+        context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        scheduleSpoolRoomCheck()
+    }
+
+    private func scheduleSpoolRoomCheck() {
+        guard let context else { return }
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [self] in
+            guard phase == .connected, let context = self.context else { return }
+            lastPacketReceivedAt = .now()
+            if broker.bridge?.publishersShouldWait == true {
+                scheduleSpoolRoomCheck()
+                return
+            }
+            pausedForSpool = false
+            logger.info("the Kafka spool has room again: reading from this publisher resumes")
+            while !pausedForSpool, phase == .connected, let packet = heldForSpool.popFirst() {
+                handle(packet)
+            }
+            flushOutput()
+            guard !pausedForSpool else { return }  // the held packets filled it again
+            context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        }
     }
 
     /// Writes an acknowledgement, or holds it until Kafka answered for `sequence`.

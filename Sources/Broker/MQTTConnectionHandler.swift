@@ -72,6 +72,10 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var publishBucket: TokenBucket?
     /// Whether the client is over its publish rate now (logged once per episode).
     var publishThrottled = false
+    /// Reading paused because a Kafka spool is nearly full (`waitForSpoolRoom`).
+    var pausedForSpool = false
+    /// Packets read before the pause took effect, handled when it ends.
+    var heldForSpool = Deque<MQTTPacket>()
     /// Packets that arrived after CONNECT while its password is being verified; nil otherwise.
     var heldPackets: [MQTTPacket]?
 
@@ -164,6 +168,11 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         do {
             try decoder.process(buffer: buffer) { packet in
                 guard phase == .awaitingConnect || phase == .connected else { return }
+                // Packets already read when a spool filled wait, in order, for it to have room.
+                guard !pausedForSpool else {
+                    heldForSpool.append(packet)
+                    return
+                }
                 handle(packet)
             }
         } catch let error as MQTTCodecError {

@@ -53,6 +53,7 @@ struct SystemTopics {
         }
         if let bridge = broker.bridge {
             topics.append(("$SYS/broker/bridge/refused", "\(statistics.bridgeRefusals.current)"))
+            topics.append(("$SYS/broker/bridge/spool-pauses", "\(statistics.spoolPauses.current)"))
             for mapping in bridge.statistics {
                 let prefix = "$SYS/broker/bridge/\(mapping.name)"
                 topics += [

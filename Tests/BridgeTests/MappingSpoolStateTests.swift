@@ -96,3 +96,24 @@ struct MappingSpoolStateTests {
         #expect(state.route(sequence: 11, size: 10, payload: "next", now: start) == .direct)
     }
 }
+
+extension MappingSpoolStateTests {
+    @Test func nineTenthsOfABoundIsPressure() {
+        var state = MappingSpoolState<String>(
+            policy: .async,
+            limits: SpoolLimits(maximumRecords: 10, maximumBytes: 1_000)
+        )
+        for sequence in 1...8 { _ = state.route(sequence: Int64(sequence), size: 1, payload: "", now: .now) }
+        #expect(!state.isNearlyFull)
+        _ = state.route(sequence: 9, size: 1, payload: "", now: .now)
+        #expect(state.isNearlyFull)
+        _ = state.replayed(records: 1, bytes: 1)
+        #expect(!state.isNearlyFull)
+        var bytes = MappingSpoolState<String>(
+            policy: .async,
+            limits: SpoolLimits(maximumRecords: 100, maximumBytes: 100)
+        )
+        _ = bytes.route(sequence: 1, size: 90, payload: "", now: .now)
+        #expect(bytes.isNearlyFull)
+    }
+}

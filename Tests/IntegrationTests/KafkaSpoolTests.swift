@@ -5,7 +5,7 @@ import Testing
 /// mosquitto_pub publishers numbering their messages, and confluent-kafka reading what arrived.
 @Suite(.serialized) struct KafkaSpoolTests {
     /// A config file for `serve`: one mapping of `count/+` to the `numbers` topic, keyed by client.
-    private func configuration(
+    func configuration(
         in directory: TemporaryDirectory,
         kafkaPort: Int,
         mapping: String
@@ -23,18 +23,19 @@ import Testing
         return file
     }
 
-    /// A retained `$SYS` counter of the broker, or nil before it is published.
-    private func systemValue(_ port: Int, _ topic: String) async throws -> Int? {
+    /// A retained `$SYS` counter of the broker (of the `numbers` mapping unless `prefix` says
+    /// otherwise), or nil before it is published.
+    func systemValue(_ port: Int, _ topic: String, prefix: String = "$SYS/broker/bridge/numbers") async throws -> Int? {
         let process = try PeerProcess(
             Peers.mosquittoSub,
-            ["-h", "127.0.0.1", "-p", "\(port)", "-t", "$SYS/broker/bridge/numbers/\(topic)", "-C", "1", "-W", "3"]
+            ["-h", "127.0.0.1", "-p", "\(port)", "-t", "\(prefix)/\(topic)", "-C", "1", "-W", "10"]
         )
-        _ = try await process.waitForExit(timeout: .seconds(10))
+        _ = try await process.waitForExit(timeout: .seconds(20))
         return process.lines.last.flatMap { Int($0) }
     }
 
     /// `mosquitto_pub -l` processes, one per client `p<N>`, each sending `p<N>:<number>` lines.
-    private func publishers(_ count: Int, port: Int, debug: Bool = false) throws -> [PeerProcess] {
+    func publishers(_ count: Int, port: Int, debug: Bool = false) throws -> [PeerProcess] {
         try (0..<count).map { publisher in
             try PeerProcess(
                 Peers.mosquittoPub,
@@ -48,7 +49,7 @@ import Testing
 
     /// Each publisher's numbers in the order Kafka holds them (the key is the client id, so one
     /// publisher's records share a partition).
-    private func numbersInKafka(_ tansu: TansuBroker, proxyPort: Int) async throws -> [String: [Int]] {
+    func numbersInKafka(_ tansu: TansuBroker, proxyPort: Int) async throws -> [String: [Int]] {
         let records = try await KafkaProducerTests.consumed(
             tansu,
             proxyPort: proxyPort,
@@ -109,8 +110,11 @@ import Testing
                 (try await systemValue(server.port, "spooled") ?? 0) > 0
             }
         )
-        let availableDuringOutage = try await systemValue(server.port, "kafka-available")
-        #expect(availableDuringOutage == 0)
+        #expect(
+            try await pollUntil(timeout: .seconds(20), interval: .milliseconds(200)) {
+                try await systemValue(server.port, "kafka-available") == 0
+            }
+        )
         try await Task.sleep(until: outageEnds)  // the outage itself is what is under test
         proxy.endOutage()
 
@@ -280,5 +284,71 @@ extension KafkaSpoolTests {
             #expect(outOfOrder == nil, "p\(publisher): \(String(describing: outOfOrder)) out of order")
         }
         try await restarted.terminate()
+    }
+}
+
+extension KafkaSpoolTests {
+    /// A spool nearly full stops the broker reading from publishers instead of refusing their
+    /// messages; when Kafka is back and the spool drains, reading resumes and nothing is lost.
+    @Test func aNearlyFullSpoolHoldsPublishersBackInsteadOfDroppingAnything() async throws {
+        let proxy = try await TansuProxy.start()
+        defer { proxy.stop() }
+        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
+        defer { Task { await tansu.stop() } }
+        proxy.setTarget(port: tansu.port)
+        let created = try runToCompletion(
+            TributaryProcess.executable,
+            ["kafka", "topics", "--bootstrap", "127.0.0.1:\(proxy.port)", "--create", "numbers", "--partitions", "4"]
+        )
+        #expect(created == 0)
+        proxy.startOutage()
+        let directory = try TemporaryDirectory("spool-full")
+        let file = try configuration(
+            in: directory,
+            kafkaPort: proxy.port,
+            mapping: "mode: async, spool-max-records: 300, unavailable-after-ms: 1000"
+        )
+        let server = try await TributaryServer.serve(["--config", file])
+        defer { Task { try? await server.kill9() } }
+
+        let total = 400
+        let publisher = try PeerProcess(
+            Peers.mosquittoPub,
+            ["-h", "127.0.0.1", "-p", "\(server.port)", "-V", "mqttv5", "-q", "1", "-i", "p0", "-t", "count/p0", "-l"]
+        )
+        for number in 1...total { publisher.send("p0:\(number)") }
+        publisher.closeInput()
+
+        // Nine tenths of the spool used: the broker stops reading the publisher.
+        #expect(
+            try await pollUntil(timeout: .seconds(60), interval: .milliseconds(200)) {
+                let pauses = try await systemValue(server.port, "spool-pauses", prefix: "$SYS/broker/bridge")
+                let records = try await systemValue(server.port, "spool/records") ?? 0
+                return (pauses ?? 0) >= 1 && records >= 270
+            }
+        )
+        // The drain's records wait for Kafka: it counts as unavailable.
+        #expect(
+            try await pollUntil(timeout: .seconds(20), interval: .milliseconds(200)) {
+                try await systemValue(server.port, "kafka-available") == 0
+            }
+        )
+        let heldBack = try await systemValue(server.port, "spool/records") ?? 0
+        let refusedWhileFull = try await systemValue(server.port, "refused") ?? -1
+        #expect(heldBack < total)
+        #expect(refusedWhileFull == 0)
+
+        proxy.endOutage()
+        #expect(try await publisher.waitForExit(timeout: .seconds(120)) == 0)
+        #expect(
+            try await pollUntil(timeout: .seconds(120), interval: .milliseconds(500)) {
+                try await systemValue(server.port, "spool/records") == 0
+            }
+        )
+        let refused = try await systemValue(server.port, "refused") ?? -1
+        #expect(refused == 0)
+        let seen = try await numbersInKafka(tansu, proxyPort: proxy.port)
+        #expect(seen["p0"] == Array(1...total), "\(seen["p0"]?.count ?? 0) records")
+        try await server.terminate()
     }
 }

@@ -52,6 +52,10 @@ final class MappingSpool: Sendable {
         var oldestTimestamp: Int64?
         var kafkaAvailable = true
         var availabilityChanges = 0
+        /// Replayed records sent and not answered, and when the drain last made progress: a
+        /// drain that waits `unavailableAfter` without an answer means Kafka is unavailable.
+        var replaysOutstanding = 0
+        var lastReplayProgress = ContinuousClock.now
         /// The replayed count at the previous reading of the statistics, for the drain rate.
         var rateSample: (replayed: Int, at: ContinuousClock.Instant)?
     }
@@ -66,6 +70,8 @@ final class MappingSpool: Sendable {
     /// Orders spooled records across mappings and restarts; shared by every mapping's spool.
     private let sequences: ManagedAtomic<Int64>
     private let spooledTotal = ManagedAtomic<Int>(0)
+    /// `MappingSpoolState.isNearlyFull`, readable without the lock on every publish.
+    private let pressure = ManagedAtomic<Bool>(false)
     private let replayedTotal = ManagedAtomic<Int>(0)
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
@@ -91,6 +97,7 @@ final class MappingSpool: Sendable {
             state.restore(records: recovered.records, bytes: recovered.bytes)
             locked.state = state
             locked.oldestTimestamp = recovered.oldestTimestamp
+            pressure.store(state.isNearlyFull, ordering: .relaxed)
             logger.notice(
                 "spool holds records from before the restart; they go to Kafka before new ones",
                 metadata: ["mapping": "\(mapping)", "records": "\(recovered.records)", "bytes": "\(recovered.bytes)"]
@@ -129,6 +136,7 @@ final class MappingSpool: Sendable {
                 let ticket = store.submit(.insertSpooled(SpooledRecord(record, sequence: sequence, mapping: mapping)))
                 locked.lastTicket = ticket
                 if locked.oldestTimestamp == nil { locked.oldestTimestamp = record.timestamp }
+                pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
                 return (route, ticket, sequence)
             }
         switch route {
@@ -150,6 +158,7 @@ final class MappingSpool: Sendable {
             let answer = locked.state.directAnswered(sequence: sequence, acknowledged: acknowledged)
             if answer == .deleteShadow {
                 locked.lastTicket = store.submit(.deleteSpooled(sequence: sequence))
+                pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             }
             if acknowledged { markAvailable(&locked) }
             return (answer, locked.state.mayDrain)
@@ -165,6 +174,15 @@ final class MappingSpool: Sendable {
         let now = ContinuousClock.now
         let (shadows, ticket): ([MappingSpoolState<DirectRecord>.Shadow], StoreTicket) = locked.withLockedValue {
             locked in
+            if locked.replaysOutstanding > 0, now - locked.lastReplayProgress >= unavailableAfter,
+                locked.kafkaAvailable
+            {
+                logger.warning(
+                    "Kafka has not acknowledged replayed records in time; the spool keeps them",
+                    metadata: ["mapping": "\(mapping)", "waiting": "\(locked.replaysOutstanding)"]
+                )
+                markUnavailable(&locked)
+            }
             let wasSpooling = locked.state.spooling
             let shadows = locked.state.checkAvailability(now: now, unavailableAfter: unavailableAfter)
             guard !shadows.isEmpty else { return ([], .none) }
@@ -182,6 +200,7 @@ final class MappingSpool: Sendable {
                 StoreOperation.insertSpooled(SpooledRecord($0.payload.record, sequence: $0.sequence, mapping: mapping))
             }
             locked.lastTicket = store.submit(operations)
+            pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             if locked.oldestTimestamp == nil { locked.oldestTimestamp = shadows.first?.payload.record.timestamp }
             return (shadows, locked.lastTicket)
         }
@@ -197,7 +216,10 @@ final class MappingSpool: Sendable {
     private func whenOnDisk(_ ticket: StoreTicket, size: Int, completion: Completion?) {
         store.whenCommitted(ticket) { [self] result in
             if case .failure = result {
-                locked.withLockedValue { $0.state.spoolWriteFailed(size: size) }
+                locked.withLockedValue { locked in
+                    locked.state.spoolWriteFailed(size: size)
+                    pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
+                }
             } else {
                 wakeContinuation.yield()
             }
@@ -270,6 +292,10 @@ final class MappingSpool: Sendable {
             locked.withLockedValue { $0.oldestTimestamp = rows[0].timestamp }
             for row in rows {
                 outstanding.wrappingIncrement(ordering: .relaxed)
+                locked.withLockedValue { locked in
+                    if locked.replaysOutstanding == 0 { locked.lastReplayProgress = .now }
+                    locked.replaysOutstanding += 1
+                }
                 let size = row.size
                 let sequence = row.sequence
                 let item = ProducerDispatcher.Item(record: row.kafkaRecord) { [self] result in
@@ -283,6 +309,10 @@ final class MappingSpool: Sendable {
                         deadLetters.deadLetter(row.kafkaRecord, reason: "\(error)") { [self] in
                             leave(sequence: sequence, size: size)
                         }
+                    }
+                    locked.withLockedValue { locked in
+                        locked.replaysOutstanding -= 1
+                        locked.lastReplayProgress = .now
                     }
                     outstanding.wrappingDecrement(ordering: .relaxed)
                     wakeContinuation.yield()
@@ -302,6 +332,7 @@ final class MappingSpool: Sendable {
             locked.lastTicket = store.submit(.deleteSpooled(sequence: sequence))
             markAvailable(&locked)
             let backToDirect = locked.state.replayed(records: 1, bytes: size)
+            pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
             if locked.state.spooledRecords == 0 { locked.oldestTimestamp = nil }
             return backToDirect
         }
@@ -316,6 +347,9 @@ final class MappingSpool: Sendable {
             store.whenCommitted(ticket) { continuation.resume(returning: (try? $0.get()) != nil) }
         }
     }
+
+    /// The spool is nearly full: publishers should wait before it has to refuse records.
+    var isUnderPressure: Bool { pressure.load(ordering: .relaxed) }
 
     /// Ends `drain()`.
     func finish() {

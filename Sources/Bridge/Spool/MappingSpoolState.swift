@@ -88,6 +88,12 @@ struct MappingSpoolState<Payload> {
         self.spooling = policy == .async
     }
 
+    /// Nine tenths of a bound are used: publishers should wait (the broker stops reading their
+    /// sockets) before the spool is full and has to refuse records.
+    var isNearlyFull: Bool {
+        spooledRecords * 10 >= limits.maximumRecords * 9 || spooledBytes * 10 >= limits.maximumBytes * 9
+    }
+
     /// Records sent straight to Kafka that are not answered yet.
     var pendingDirectCount: Int { pending.count }
 
