@@ -244,6 +244,34 @@ import Testing
         }
     }
 
+    /// A shared-subscription delivery whose member goes away before acknowledging moves to the
+    /// other member (MQTT 5.0 §4.8.2); the offset waits for that member's PUBACK.
+    @Test func aSharedDeliveryMovesToTheOtherMemberAndIsCommittedAtItsPuback() async throws {
+        let topic = uniqueName("commands")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(topic: topic, settings: mapping) { tansu, broker, bridge in
+            var members: [PahoPuppet] = []
+            for _ in 0..<2 {
+                let member = try await PahoPuppet.start(port: broker.port)
+                try await member.connect(clientID: uniqueName("worker"), manualAck: true)
+                try await member.subscribe("$share/workers/dev/+/cmd", qos: 1)
+                members.append(member)
+            }
+            try await produce(tansu, topic: topic, lines: ["7:job"])
+            #expect(await pollUntil(timeout: .seconds(30)) { members.contains { !$0.events("message").isEmpty } })
+            let first = try #require(members.firstIndex { !$0.events("message").isEmpty })
+            let other = members[1 - first]
+            #expect(committed(bridge) == nil)
+            try await members[first].dropConnection()
+
+            let moved = try await other.message()
+            #expect(moved["payload"]?.string == "job")
+            #expect(committed(bridge) == nil)  // the new member has not acknowledged yet
+            other.ack(mid: moved["mid"]?.int ?? 0, qos: 1)
+            #expect(await pollUntil { committed(bridge) == 1 })
+        }
+    }
+
     @Test func aRecordWithoutATopicOrWithoutASubscriberIsCountedAndDeadLettered() async throws {
         let topic = uniqueName("commands")
         let letters = DeadLetters()
