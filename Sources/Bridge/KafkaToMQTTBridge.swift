@@ -51,7 +51,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         public var lag: Int64?
     }
 
-    private final class Counters: Sendable {
+    final class Counters: Sendable {
         let consumed = ManagedAtomic<Int>(0)
         let delivered = ManagedAtomic<Int>(0)
         let invalidTopic = ManagedAtomic<Int>(0)
@@ -60,7 +60,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         let commitFailures = ManagedAtomic<Int>(0)
     }
 
-    private struct State {
+    struct State {
         var tracker = KafkaToMQTTOffsetTracker()
         var committed: [TopicPartition: Int64] = [:]
         /// The record loop, waiting for `inFlight` to drop below the maximum.
@@ -84,17 +84,19 @@ public final class KafkaToMQTTBridge: Service, Sendable {
     }
 
     public let name: String
-    private let settings: KafkaToMQTTSettings
-    private let mapping: KafkaToMQTTMapping
-    private let client: KafkaClientConfiguration
-    private let destination: any KafkaToMQTTDestination
-    private let deadLetter: (@Sendable (KafkaToMQTTDeadLetter) async -> Void)?
-    private let eventLoopGroup: any EventLoopGroup
-    private let logger: Logger
-    private let counters = Counters()
-    private let state = NIOLockedValueBox(State())
+    let settings: KafkaToMQTTSettings
+    let mapping: KafkaToMQTTMapping
+    let client: KafkaClientConfiguration
+    let destination: any KafkaToMQTTDestination
+    let deadLetter: (@Sendable (KafkaToMQTTDeadLetter) async -> Void)?
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let counters = Counters()
+    let state = NIOLockedValueBox(State())
     /// How long a revocation waits for the partitions' records in flight.
-    private let revokeDrainTimeout: Duration
+    let revokeDrainTimeout: Duration
+    /// The pause before a failed consumer is replaced.
+    let failureBackoff: Duration = .seconds(5)
 
     /// - Parameters:
     ///   - client: the cluster's connection settings.
@@ -199,9 +201,32 @@ public final class KafkaToMQTTBridge: Service, Sendable {
                 }
                 continue
             }
-            let restart = try await consume(topics: topics, admin: admin)
-            if !restart { return }
+            switch try await consume(topics: topics, admin: admin) {
+            case .stopped:
+                return
+            case .topicsChanged:
+                continue
+            case .failed:
+                // Kafka trouble must not take the MQTT broker down: start over after a pause.
+                // What was in flight is read again by whoever gets the partitions.
+                let waiter = state.withLockedValue { state in
+                    _ = state.tracker.revokeAll()
+                    return state.takeRoomWaiter(maximum: settings.maximumInFlight)
+                }
+                waiter?.resume()
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.failureBackoff) }
+            }
         }
+    }
+
+    /// How one consumer ended.
+    private enum ConsumerEnd {
+        /// Graceful shutdown (the service group's, or `triggerGracefulShutdown`).
+        case stopped
+        /// The topic pattern matches other topics now.
+        case topicsChanged
+        /// The consumer failed for good.
+        case failed
     }
 
     private func resolveTopics(_ admin: KafkaClusterClient?) async throws -> [String] {
@@ -223,7 +248,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
     }
 
     /// Runs one consumer until shutdown (false) or until the topic pattern's matches change (true).
-    private func consume(topics: [String], admin: KafkaClusterClient?) async throws -> Bool {
+    private func consume(topics: [String], admin: KafkaClusterClient?) async throws -> ConsumerEnd {
         var configuration = KafkaConsumerConfiguration(client: client)
         configuration.groupID = settings.groupID
         configuration.topics = topics
@@ -251,6 +276,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         if stopping { consumer.triggerGracefulShutdown() }
         logger.info("consuming", metadata: ["topics": "\(topics)", "group": "\(settings.groupID)"])
         let restart = ManagedAtomic<Bool>(false)
+        let failed = ManagedAtomic<Bool>(false)
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask { [self] in
@@ -295,6 +321,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
                 }
             } catch {
                 logger.error("consumer failed", metadata: ["error": "\(error)"])
+                failed.store(true, ordering: .relaxed)
                 consumer.triggerGracefulShutdown()
             }
             // The consumer is done (its partitions revoked): stop committing.
@@ -303,6 +330,7 @@ public final class KafkaToMQTTBridge: Service, Sendable {
             while let result = await group.nextResult() {
                 if case .failure(let error) = result, !(error is CancellationError) {
                     logger.error("consumer stopped", metadata: ["error": "\(error)"])
+                    failed.store(true, ordering: .relaxed)
                 }
             }
         }
@@ -310,176 +338,8 @@ public final class KafkaToMQTTBridge: Service, Sendable {
             $0.commitWakeup = nil
             $0.consumer = nil
         }
-        return restart.load(ordering: .relaxed)
-    }
-
-    // MARK: Records
-
-    private func handle(_ record: KafkaConsumerRecord, consumer: KafkaConsumer) {
-        // A record taken just before its partition was revoked is not started: the partition's
-        // next owner reads it again from the committed offset.
-        let assigned = consumer.assignment.contains(record.topicPartition)
-        guard assigned else { return }
-        let ticket = state.withLockedValue { $0.tracker.begin(record.topicPartition, offset: record.offset) }
-        counters.consumed.wrappingIncrement(ordering: .relaxed)
-        switch mapping.message(for: record, now: .now()) {
-        case .failure(let letter):
-            counters.invalidTopic.wrappingIncrement(ordering: .relaxed)
-            sendToDeadLetter(letter, ticket: ticket)
-        case .success(let message):
-            destination.publishFromBridge(message) { [self] outcome in
-                if outcome.reachedNobody {
-                    counters.noSubscriber.wrappingIncrement(ordering: .relaxed)
-                    let detail =
-                        outcome.dropped > 0
-                        ? "all \(outcome.dropped) matching sessions dropped the message on \(message.topic)"
-                        : "no session subscribes to \(message.topic)"
-                    let letter = KafkaToMQTTDeadLetter(
-                        mapping: name,
-                        record: record,
-                        reason: .noSubscriber,
-                        detail: detail
-                    )
-                    sendToDeadLetter(letter, ticket: ticket)
-                } else {
-                    counters.delivered.wrappingIncrement(ordering: .relaxed)
-                    complete(ticket)
-                }
-            }
-        }
-    }
-
-    private func sendToDeadLetter(_ letter: KafkaToMQTTDeadLetter, ticket: KafkaToMQTTOffsetTracker.Ticket) {
-        logger.debug(
-            "record dead-lettered",
-            metadata: [
-                "reason": "\(letter.reason.rawValue)", "detail": "\(letter.detail)",
-                "partition": "\(letter.record.topicPartition)", "offset": "\(letter.record.offset)",
-            ]
-        )
-        guard let deadLetter else {
-            complete(ticket)
-            return
-        }
-        Task {
-            await deadLetter(letter)
-            self.complete(ticket)
-        }
-    }
-
-    private func complete(_ ticket: KafkaToMQTTOffsetTracker.Ticket) {
-        let (wakeup, waiter): (AsyncStream<Void>.Continuation?, CheckedContinuation<Void, Never>?) =
-            state.withLockedValue { state in
-                guard state.tracker.complete(ticket) else { return (nil, nil) }
-                return (state.commitWakeup, state.takeRoomWaiter(maximum: settings.maximumInFlight))
-            }
-        wakeup?.yield()
-        waiter?.resume()
-    }
-
-    /// Returns when fewer than `maximumInFlight` records are in flight, or the task is cancelled.
-    private func waitForRoom() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now: Bool = state.withLockedValue { state in
-                    if state.tracker.inFlight < settings.maximumInFlight || Task.isCancelled { return true }
-                    state.roomWaiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
-                defer { state.roomWaiter = nil }
-                return state.roomWaiter
-            }
-            waiter?.resume()
-        }
-    }
-
-    // MARK: Commits
-
-    /// Commits completed offsets when woken (a record completed), at most every `commitInterval`
-    /// unless `commitRecords` completed meanwhile. Ends when the consumer is done.
-    private func runCommits(_ wakeups: AsyncStream<Void>, consumer: KafkaConsumer) async {
-        let clock = ContinuousClock()
-        var last = clock.now - settings.commitInterval
-        for await _ in wakeups {
-            let due = last + settings.commitInterval
-            let enoughRecords = state.withLockedValue { $0.tracker.completedSinceCommit >= settings.commitRecords }
-            if clock.now < due, !enoughRecords {
-                try? await Task.sleep(until: due, clock: clock)
-            }
-            await commitCompleted(consumer: consumer)
-            last = clock.now
-        }
-    }
-
-    private func commitCompleted(consumer: KafkaConsumer) async {
-        await oneCommitAtATime {
-            let offsets = state.withLockedValue { $0.tracker.takeCommits() }
-            await commit(offsets, consumer: consumer)
-        }
-    }
-
-    /// Runs `body` when no other commit runs; the offsets are taken inside, so a later commit
-    /// always carries offsets at least as high.
-    private func oneCommitAtATime(_ body: () async -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now: Bool = state.withLockedValue { state in
-                guard state.committing else {
-                    state.committing = true
-                    return true
-                }
-                state.commitQueue.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-        await body()
-        let next: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
-            guard !state.commitQueue.isEmpty else {
-                state.committing = false
-                return nil
-            }
-            return state.commitQueue.removeFirst()  // the turn passes on; `committing` stays set
-        }
-        next?.resume()
-    }
-
-    private func commit(_ offsets: [TopicPartition: Int64], consumer: KafkaConsumer) async {
-        guard !offsets.isEmpty else { return }
-        do {
-            try await consumer.commit(offsets)
-            counters.commits.wrappingIncrement(ordering: .relaxed)
-            state.withLockedValue { state in
-                state.committed.merge(offsets) { max($0, $1) }
-            }
-        } catch {
-            counters.commitFailures.wrappingIncrement(ordering: .relaxed)
-            state.withLockedValue { $0.tracker.commitFailed(offsets) }
-            logger.warning("offset commit failed", metadata: ["error": "\(error)", "offsets": "\(offsets)"])
-        }
-    }
-
-    /// Partitions are taken away: let their records in flight finish (bounded), commit what
-    /// completed, forget the rest.
-    private func revoked(_ partitions: [TopicPartition], consumer: KafkaConsumer) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + revokeDrainTimeout
-        while state.withLockedValue({ $0.tracker.inFlight(in: partitions) }) > 0, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        await oneCommitAtATime {
-            let (offsets, waiter) = state.withLockedValue { state in
-                let offsets = state.tracker.revoke(partitions)
-                return (offsets, state.takeRoomWaiter(maximum: settings.maximumInFlight))
-            }
-            waiter?.resume()
-            await commit(offsets, consumer: consumer)
-        }
-        state.withLockedValue { state in
-            for partition in partitions { state.committed[partition] = nil }
-        }
+        if restart.load(ordering: .relaxed) { return .topicsChanged }
+        let stopped = Task.isShuttingDownGracefully || Task.isCancelled || state.withLockedValue { $0.stopping }
+        return failed.load(ordering: .relaxed) && !stopped ? .failed : .stopped
     }
 }

@@ -16,6 +16,9 @@ public struct KafkaToMQTTDeadLetter: Error, Sendable, CustomStringConvertible {
     /// The mapping's name.
     public var mapping: String
     public var record: KafkaConsumerRecord
+    /// The MQTT topic the template built (for `invalidTopic`, the text that is no topic name,
+    /// cut to 1,000 bytes).
+    public var mqttTopic: String
     public var reason: Reason
     /// What went wrong, for people.
     public var detail: String
@@ -24,9 +27,11 @@ public struct KafkaToMQTTDeadLetter: Error, Sendable, CustomStringConvertible {
         "mapping \(mapping): \(record.topicPartition)@\(record.offset): \(reason.rawValue): \(detail)"
     }
 
-    public init(mapping: String, record: KafkaConsumerRecord, reason: Reason, detail: String) {
+    public init(mapping: String, record: KafkaConsumerRecord, mqttTopic: String, reason: Reason, detail: String) {
         self.mapping = mapping
         self.record = record
+        self.mqttTopic =
+            mqttTopic.utf8.count > 1_000 ? String(decoding: mqttTopic.utf8.prefix(1_000), as: UTF8.self) : mqttTopic
         self.reason = reason
         self.detail = detail
     }

@@ -40,6 +40,7 @@ struct KafkaToMQTTMapping: Sendable {
                 KafkaToMQTTDeadLetter(
                     mapping: name,
                     record: record,
+                    mqttTopic: topicName,
                     reason: .invalidTopic,
                     detail: Self.topicProblem(topicName)
                 )

@@ -153,6 +153,12 @@ struct KafkaToMQTTOffsetTracker: Sendable {
         return offsets
     }
 
+    /// Forgets every partition (the consumer failed); epochs stay unique, so completions of the
+    /// forgotten records are ignored.
+    mutating func revokeAll() -> [TopicPartition: Int64] {
+        revoke(Array(partitions.keys))
+    }
+
     /// Offsets of a partition are started in increasing order: binary search.
     private static func index(of offset: Int64, in pending: [Pending], from head: Int) -> Int? {
         var low = head

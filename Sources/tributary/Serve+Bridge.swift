@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bridge
 import Broker
+import Foundation
 import KafkaClient
 import KafkaProtocol
 import Logging
@@ -67,13 +68,16 @@ extension Serve {
 }
 
 extension Serve {
-    /// One service per `kafka.kafka-to-mqtt` mapping, delivering into `broker`.
+    /// One service per `kafka.kafka-to-mqtt` mapping, delivering into `broker`; records that
+    /// reach nobody go to the store's dead-letter table (`tributary dead-letters`).
     static func makeKafkaToMQTT(
         _ kafka: KafkaSettings,
         broker: MQTTBroker,
+        store: DurableStore?,
         logger: Logger
     ) throws -> [KafkaToMQTTBridge] {
-        try kafka.kafkaToMQTT.map { mapping in
+        let deadLetter = kafkaToMQTTDeadLetters(store: store, logger: logger)
+        return try kafka.kafkaToMQTT.map { mapping in
             guard let cluster = kafka.clusters.first(where: { $0.name == mapping.cluster }) else {
                 // The configuration parser checked this already.
                 throw ValidationError("mapping \(mapping.name): no Kafka cluster named \"\(mapping.cluster)\"")
@@ -99,7 +103,44 @@ extension Serve {
                 startFromEarliest: mapping.autoOffsetReset == .earliest,
                 sessionTimeout: .milliseconds(mapping.sessionTimeoutMilliseconds)
             )
-            return try KafkaToMQTTBridge(settings: settings, client: client, destination: broker, logger: logger)
+            return try KafkaToMQTTBridge(
+                settings: settings,
+                client: client,
+                destination: broker,
+                deadLetter: deadLetter,
+                logger: logger
+            )
+        }
+    }
+
+    /// Keeps a Kafka → MQTT dead letter in the store's `dead_letters` table and returns once it is
+    /// durable, so its offset is committed only then. nil without a data directory: the bridge
+    /// counts and logs such records.
+    private static func kafkaToMQTTDeadLetters(
+        store: DurableStore?,
+        logger: Logger
+    ) -> (@Sendable (KafkaToMQTTDeadLetter) async -> Void)? {
+        guard let store else { return nil }
+        return { letter in
+            let record = DeadLetter(
+                mapping: letter.mapping,
+                reason: "\(letter.reason.rawValue): \(letter.detail)",
+                mqttTopic: letter.mqttTopic,
+                kafkaTopic: letter.record.topicPartition.topic,
+                key: letter.record.key,
+                value: letter.record.value,
+                timestamp: Int64((Date().timeIntervalSince1970 * 1_000).rounded())
+            )
+            let ticket = store.submit(.insertDeadLetter(record))
+            let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
+                store.whenCommitted(ticket) { continuation.resume(returning: $0) }
+            }
+            if case .failure(let error) = result {
+                logger.error(
+                    "could not store a dead letter",
+                    metadata: ["mapping": "\(letter.mapping)", "error": "\(error)"]
+                )
+            }
         }
     }
 }

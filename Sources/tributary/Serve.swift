@@ -81,9 +81,15 @@ struct Serve: AsyncParsableCommand {
             bridge: bridge,
             logger: Logger(label: "tributary.mqtt")
         )
+        if !file.kafka.kafkaToMQTT.isEmpty, configuration.dataDirectory == nil {
+            logger.warning(
+                "kafka.kafka-to-mqtt without data-dir: a record queued for an offline persistent session is committed in Kafka but kept in memory only, so a restart loses it"
+            )
+        }
         let kafkaToMQTT = try Self.makeKafkaToMQTT(
             file.kafka,
             broker: broker,
+            store: store,
             logger: Logger(label: "tributary.bridge")
         )
         broker.reportStatistics(of: kafkaToMQTT)

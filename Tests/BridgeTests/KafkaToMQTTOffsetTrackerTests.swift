@@ -97,6 +97,19 @@ private func evaluated<T>(_ value: T) -> T { value }
         #expect(tracker.inFlight == 0)
     }
 
+    @Test func revokingEverythingIgnoresLateCompletions() {
+        var tracker = KafkaToMQTTOffsetTracker()
+        let a = tracker.begin(p0, offset: 0)
+        let b = tracker.begin(p1, offset: 0)
+        tracker.complete(b)
+        #expect(evaluated(tracker.revokeAll()) == [p1: 1])
+        #expect(tracker.inFlight == 0)
+        let fresh = tracker.begin(p0, offset: 0)
+        #expect(fresh.epoch != a.epoch)
+        #expect(!evaluated(tracker.complete(a)))
+        #expect(tracker.inFlight == 1)
+    }
+
     @Test func revocationAfterACommitReturnsNothingNew() {
         var tracker = KafkaToMQTTOffsetTracker()
         tracker.complete(tracker.begin(p0, offset: 0))

@@ -134,7 +134,7 @@ import Testing
                 headers: ["kind=engine", "trace=t-1", "secret=s"]
             )
 
-            let received = try await MosquittoClients.messages(3, from: mosquitto)
+            let received = try await MosquittoClients.messages(3, from: mosquitto, timeout: .seconds(40))
             #expect(received.map(\.topic) == ["site/42/cmd/engine", "site/43/cmd/engine", "site/42/cmd/engine"])
             #expect(received.map(\.payload) == ["start", "stop", "status"])
             #expect(received.allSatisfy { $0.qos == 1 && !$0.retain })
@@ -194,6 +194,84 @@ import Testing
         }
     }
 
+    /// A QoS 1 delivery waits for its PUBACK; a session that ends before acknowledging counts as
+    /// handed off (delivered best effort to a session that no longer exists).
+    @Test func anUnacknowledgedDeliveryIsCommittedOnceItsCleanSessionEnds() async throws {
+        let topic = uniqueName("commands")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(topic: topic, settings: mapping) { tansu, broker, bridge in
+            let device = try await PahoPuppet.start(port: broker.port)
+            try await device.connect(clientID: uniqueName("dev"), manualAck: true)
+            try await device.subscribe("dev/7/cmd", qos: 1)
+            try await produce(tansu, topic: topic, lines: ["7:reboot"])
+            let message = try await device.message(timeout: .seconds(30))
+            #expect(message["payload"]?.string == "reboot")
+            #expect(bridge.statistics.inFlight == 1)
+            #expect(committed(bridge) == nil)
+            try await device.dropConnection()
+            #expect(await pollUntil { committed(bridge) == 1 })
+            #expect(bridge.statistics.delivered == 1)
+        }
+    }
+
+    /// An online persistent session with a store takes a QoS 1 delivery once it is durable in
+    /// its queue: the commit does not wait for the device, and the unacknowledged message is sent
+    /// again (DUP) when the device comes back.
+    @Test func aStoredSessionTakesTheDeliveryWhenItIsDurableNotAtPuback() async throws {
+        let topic = uniqueName("commands")
+        let data = try TemporaryDirectory("k2m-stored")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(
+            topic: topic,
+            settings: mapping,
+            configure: { $0.dataDirectory = data.path }
+        ) { tansu, broker, bridge in
+            let clientID = uniqueName("dev")
+            let device = try await PahoPuppet.start(port: broker.port)
+            try await device.connect(clientID: clientID, properties: ["SessionExpiryInterval": 3600], manualAck: true)
+            try await device.subscribe("dev/7/cmd", qos: 1)
+            try await produce(tansu, topic: topic, lines: ["7:reboot"])
+            let first = try await device.message(timeout: .seconds(30))
+            #expect(first["payload"]?.string == "reboot")
+            #expect(await pollUntil { committed(bridge) == 1 })  // never acknowledged
+            try await device.dropConnection()
+
+            let back = try await PahoPuppet.start(port: broker.port)
+            try await back.connect(clientID: clientID, cleanStart: false, properties: ["SessionExpiryInterval": 3600])
+            let again = try await back.message()
+            #expect(again["payload"]?.string == "reboot")
+            #expect(again["dup"]?.bool == true)
+        }
+    }
+
+    /// A shared-subscription delivery whose member goes away before acknowledging moves to the
+    /// other member (MQTT 5.0 §4.8.2); the offset waits for that member's PUBACK.
+    @Test func aSharedDeliveryMovesToTheOtherMemberAndIsCommittedAtItsPuback() async throws {
+        let topic = uniqueName("commands")
+        let mapping = settings(topic, mqttTopic: "dev/${key}/cmd")
+        try await withKafkaToMQTT(topic: topic, settings: mapping) { tansu, broker, bridge in
+            var members: [PahoPuppet] = []
+            for _ in 0..<2 {
+                let member = try await PahoPuppet.start(port: broker.port)
+                try await member.connect(clientID: uniqueName("worker"), manualAck: true)
+                try await member.subscribe("$share/workers/dev/+/cmd", qos: 1)
+                members.append(member)
+            }
+            try await produce(tansu, topic: topic, lines: ["7:job"])
+            #expect(await pollUntil(timeout: .seconds(30)) { members.contains { !$0.events("message").isEmpty } })
+            let first = try #require(members.firstIndex { !$0.events("message").isEmpty })
+            let other = members[1 - first]
+            #expect(committed(bridge) == nil)
+            try await members[first].dropConnection()
+
+            let moved = try await other.message()
+            #expect(moved["payload"]?.string == "job")
+            #expect(committed(bridge) == nil)  // the new member has not acknowledged yet
+            other.ack(mid: moved["mid"]?.int ?? 0, qos: 1)
+            #expect(await pollUntil { committed(bridge) == 1 })
+        }
+    }
+
     @Test func aRecordWithoutATopicOrWithoutASubscriberIsCountedAndDeadLettered() async throws {
         let topic = uniqueName("commands")
         let letters = DeadLetters()
@@ -202,7 +280,7 @@ import Testing
             let subscriber = try await MosquittoClients.subscribe(port: broker.port, topics: ["dev/1/cmd"])
             // A wildcard in the key makes no topic name; nobody subscribes to dev/2/cmd.
             try await produce(tansu, topic: topic, lines: ["1:first", "bad/#:x", "2:nobody", "1:last"])
-            let received = try await MosquittoClients.messages(2, from: subscriber)
+            let received = try await MosquittoClients.messages(2, from: subscriber, timeout: .seconds(40))
             #expect(received.map(\.payload) == ["first", "last"])
             #expect(await pollUntil { committed(bridge) == 4 })
             let statistics = bridge.statistics
@@ -224,7 +302,7 @@ import Testing
             try await paho.connect(clientID: uniqueName("paho"))
             try await paho.subscribe("status/#", qos: 2)
             try await produce(tansu, topic: topic, lines: ["g7:running"])
-            let message = try await paho.message()
+            let message = try await paho.message(timeout: .seconds(30))
             #expect(message["qos"]?.int == 2)
             #expect(message["payload"]?.string == "running")
             #expect(await pollUntil { committed(bridge) == 1 })
@@ -259,6 +337,52 @@ import Testing
             #expect(await pollUntil { bridge.statistics.partitions.compactMap(\.committedOffset) == [1, 1] })
             #expect(bridge.statistics.consumed == 2)
         }
+    }
+
+    /// The real binary with a data directory keeps what reached nobody in the store's dead
+    /// letters (`tributary dead-letters`), and still commits past it.
+    @Test func recordsThatReachNobodyAreKeptInTheStoresDeadLetters() async throws {
+        let tansu = try await TansuBroker.start()
+        defer { Task { await tansu.stop() } }
+        let topic = uniqueName("commands")
+        let admin = try KafkaClusterClient(
+            configuration: KafkaClientConfiguration(bootstrapServers: [KafkaBrokerAddress(tansu.bootstrap)!])
+        )
+        defer { admin.shutdown() }
+        try await admin.createTopic(topic, partitions: 1)
+        let data = try TemporaryDirectory("k2m-dead")
+        let config = "\(data.path)/tributary.yaml"
+        try """
+        sys-interval: 1
+        auth: { allow-anonymous: true }
+        kafka:
+          clusters: [{ name: main, bootstrap: ["\(tansu.bootstrap)"] }]
+          kafka-to-mqtt:
+            - { name: dl, kafka-topics: [\(topic)], mqtt-topic: "d/${key}", commit-interval-ms: 20 }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let store = "\(data.path)/store"
+        let server = try await TributaryServer.serve(["--config", config, "--data-dir", store])
+        defer { Task { try? await server.terminate() } }
+        try await produce(tansu, topic: topic, lines: ["bad/#:wildcard", "1:nobody"])
+        let system = try await MosquittoClients.subscribe(
+            port: server.port,
+            topics: ["$SYS/broker/bridge/dl/committed/\(topic)/0"]
+        )
+        _ = try await system.nextLine("committed 2", timeout: .seconds(30)) { line in
+            MosquittoClients.Message(line: line)?.payload == "2"
+        }
+        try await server.terminate()
+
+        let listed = try await TributaryProcess.run(["dead-letters", "--data-dir", store])
+        #expect(listed.status == 0, "\(listed.output)")
+        let letters = listed.output.compactMap(JSONValue.parse)
+        #expect(letters.count == 2, "\(listed.output)")
+        let byValue = Dictionary(uniqueKeysWithValues: letters.map { ($0["value"]?.string ?? "", $0) })
+        #expect(byValue["wildcard"]?["reason"]?.string?.hasPrefix("invalid-topic: ") == true)
+        #expect(byValue["wildcard"]?["mqtt-topic"]?.string == "d/bad/#")
+        #expect(byValue["nobody"]?["reason"]?.string?.hasPrefix("no-subscriber: ") == true)
+        #expect(byValue["nobody"]?["mqtt-topic"]?.string == "d/1")
+        #expect(letters.allSatisfy { $0["mapping"]?.string == "dl" && $0["kafka-topic"]?.string == topic })
     }
 
     /// Two bridges of one mapping (two nodes) split the partitions; when one stops, the other

@@ -28,15 +28,21 @@ final class PeerProcess: Sendable {
         process.standardOutput = outputPipe
         process.standardError = outputPipe
         // A thread per peer with blocking reads: FileHandle.readabilityHandler's dispatch source
-        // crashed in libdispatch on Linux when a pipe closed under it.
+        // crashed in libdispatch on Linux when a pipe closed under it, and
+        // FileHandle.availableData calls fatalError when a signal interrupts the read (EINTR,
+        // seen under a full parallel test run), so this is read(2), retried on EINTR.
         let buffer = output
         let reading = outputPipe.fileHandleForReading
         let reader = Thread {
+            let descriptor = reading.fileDescriptor
+            var chunk = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let data = reading.availableData
-                if data.isEmpty { break }
-                buffer.append(data)
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                buffer.append(Data(chunk[0..<count]))
             }
+            withExtendedLifetime(reading) {}
             buffer.close()
         }
         reader.name = "peer-output"
