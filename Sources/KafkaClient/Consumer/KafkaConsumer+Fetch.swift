@@ -107,6 +107,7 @@ extension KafkaConsumer {
                 isolationLevel: self.configuration.isolationLevel.rawValue,
                 topics: topics
             )
+            self.metrics.fetchSent()
             let response = try await connection.send(
                 request,
                 timeout: self.configuration.client.requestTimeout + self.configuration.fetchMaxWait
@@ -157,10 +158,16 @@ extension KafkaConsumer {
                         highWatermark: answer.highWatermark
                     )
                 }
-                let applied = self.state.withLockedValue {
-                    $0.fetch.finishFetch(topicPartition, from: offset, epoch: epoch, result: result)
+                let (applied, buffered) = self.state.withLockedValue {
+                    (
+                        $0.fetch.finishFetch(topicPartition, from: offset, epoch: epoch, result: result),
+                        $0.fetch.buffer.count
+                    )
                 }
-                if applied && !result.records.isEmpty { self.deliverToWaiter() }
+                if applied && !result.records.isEmpty {
+                    self.metrics.fetched(result.records.count, buffered: buffered)
+                    self.deliverToWaiter()
+                }
                 return true
             } catch {
                 self.logger.error(

@@ -35,6 +35,17 @@ extension KafkaConsumer {
                 )
             }
         )
+        do {
+            try await self.sendCommit(request, groupID: groupID, generationID: generationID)
+        } catch {
+            self.metrics.commitFailed()
+            throw error
+        }
+        self.metrics.committed()
+        self.state.withLockedValue { $0.fetch.clearConsumed(offsets) }
+    }
+
+    private func sendCommit(_ request: OffsetCommitRequest, groupID: String, generationID: Int32) async throws {
         try await self.cluster.withRetries("committing offsets of group \(groupID)") {
             let response = try await self.coordinatorConnection().send(request)
             for topic in response.topics {
@@ -47,7 +58,6 @@ extension KafkaConsumer {
                 }
             }
         }
-        self.state.withLockedValue { $0.fetch.clearConsumed(offsets) }
     }
 
     /// Commits the offset after `record` (`record.offset + 1`); see ``commit(_:)-([TopicPartition:Int64])``.

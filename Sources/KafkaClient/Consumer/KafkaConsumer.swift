@@ -28,6 +28,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// Wakes the membership loop: shutdown, a commit that found the group rebalancing.
     let groupSignal = ConsumerSignal()
     let eventContinuation: AsyncStream<KafkaConsumerEvent>.Continuation
+    let metrics: ConsumerMetrics
     private let eventStream: AsyncStream<KafkaConsumerEvent>
     let state: NIOLockedValueBox<State>
 
@@ -68,6 +69,7 @@ public final class KafkaConsumer: Service, Sendable {
         self.cluster = try KafkaCluster(configuration: configuration.client, group: eventLoopGroup, logger: logger)
         self.logger = logger
         self.onRevoke = onRevoke
+        self.metrics = ConsumerMetrics(clientID: configuration.client.clientID, groupID: configuration.groupID)
         (self.eventStream, self.eventContinuation) = AsyncStream.makeStream(of: KafkaConsumerEvent.self)
         self.state = NIOLockedValueBox(
             State(
@@ -265,6 +267,7 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     func emit(_ event: KafkaConsumerEvent) {
+        if case .assigned = event { self.metrics.assigned() }
         self.logger.info("partitions changed", metadata: ["kafka.event": "\(event)"])
         self.eventContinuation.yield(event)
     }
