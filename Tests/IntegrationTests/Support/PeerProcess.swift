@@ -50,11 +50,15 @@ final class PeerProcess: Sendable {
         process.terminationHandler = { process in exit.record(process.terminationStatus) }
         self.process = process
         self.input = input
-        try process.run()
+        // One spawn at a time: Foundation's Process.run() crashed once in a memcpy (a bad pointer
+        // dereference) while the parallel test run started many peers at once.
+        try Self.spawning.withLock { try process.run() }
         // The parent's copy of the write end must go, or the reader never sees end-of-file.
         try? outputPipe.fileHandleForWriting.close()
         reader.start()
     }
+
+    private static let spawning = NIOLock()
 
     /// Starts a C program through `stdbuf -oL`: stdio block-buffers output into a pipe, and a
     /// test must see each line when it is printed, not when the program exits.
