@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Extra arguments for `tributary serve`, e.g. make run SERVE_ARGS="--listen 0.0.0.0:1883"
 SERVE_ARGS ?=
 
-.PHONY: setup build release run test lint format bench-mqtt bench-durable bench-kafka bench-consume bench-bridge fuzz-mqtt fuzz-kafka clean
+.PHONY: setup build release run test lint format bench-mqtt bench-durable bench-kafka bench-consume bench-bridge bench-k2m fuzz-mqtt fuzz-kafka clean
 
 ## Install the Debian packages and the Python peers the tests use (idempotent).
 setup:
@@ -50,6 +50,10 @@ bench-kafka: setup release
 ## Our group consumer vs kcat -C -e reading the same records from one tansu (docs/kafka-client.md).
 bench-consume: setup release
 	./scripts/bench-consume
+
+## Kafka → MQTT: records from kcat delivered to a mosquitto_sub, against `kcat -C` (docs/bridge.md).
+bench-k2m: setup release
+	./scripts/bench-k2m
 
 ## Fuzz the MQTT decoder; RUNS=N inputs (not part of `make test`).
 fuzz-mqtt:
