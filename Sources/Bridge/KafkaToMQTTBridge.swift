@@ -119,7 +119,9 @@ public final class KafkaToMQTTBridge: Service, Sendable {
         self.destination = destination
         self.deadLetter = deadLetter
         self.eventLoopGroup = eventLoopGroup
-        self.revokeDrainTimeout = revokeDrainTimeout
+        // No heartbeats go out while `onRevoke` waits: stay well inside the session timeout, or
+        // the coordinator expires the member and its final commit fails.
+        self.revokeDrainTimeout = min(revokeDrainTimeout, settings.sessionTimeout / 3)
         var logger = logger
         logger[metadataKey: "mapping"] = "\(settings.name)"
         self.logger = logger

@@ -233,10 +233,12 @@ public final class MQTTKafkaBridge: Service, Sendable {
         mappings.contains { $0.matches(topic) }
     }
 
-    /// A spool is nearly full: the broker should stop reading from publishers whose messages
-    /// went to Kafka until it has room again (backpressure before refusals).
-    public var publishersShouldWait: Bool {
-        spools.contains { $0?.isUnderPressure == true }
+    /// A spool that a message on `topic` goes to is nearly full: the broker should stop reading
+    /// from its publisher until the spool has room again (backpressure before refusals).
+    public func publishersShouldWait(topic: String) -> Bool {
+        // Most of the time no spool is under pressure, and no topic is matched at all.
+        guard spools.contains(where: { $0?.isUnderPressure == true }) else { return false }
+        return spools.indices.contains { spools[$0]?.isUnderPressure == true && mappings[$0].matches(topic) }
     }
 
     /// Whether any mapping exists; a broker without mappings skips the bridge entirely.
@@ -340,7 +342,8 @@ public final class MQTTKafkaBridge: Service, Sendable {
             }
         }
         if !dispatchers[mapping.dispatcherIndex].submit(item) {
-            if let sequence, let spool { _ = spool.directAnswered(sequence: sequence, acknowledged: false) }
+            // A shadow made meanwhile has answered the publisher already and will be replayed.
+            if let sequence, let spool, !spool.directFailedRetriably(sequence: sequence) { return }
             refuse(
                 aggregate,
                 counters: counters,

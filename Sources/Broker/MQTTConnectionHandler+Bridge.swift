@@ -44,7 +44,11 @@ extension MQTTConnectionHandler {
     func forwardToKafka(_ message: ApplicationMessage, awaitAcknowledgement: Bool) -> Int? {
         guard let bridge = broker.bridge, let connected, let context else { return nil }
         guard awaitAcknowledgement else {
-            bridge.forward(message, from: connected.publisher, completion: nil)
+            if bridge.forward(message, from: connected.publisher, completion: nil) > 0,
+                bridge.publishersShouldWait(topic: message.topic)
+            {
+                waitForSpoolRoom(topic: message.topic)
+            }
             return nil
         }
         // The acknowledgement is appended right after this returns, before any completion can
@@ -55,7 +59,7 @@ extension MQTTConnectionHandler {
         let matched = bridge.forward(message, from: connected.publisher) { result in
             eventLoop.execute { handler.value.kafkaAnswered(sequence: sequence, result) }
         }
-        if matched > 0, bridge.publishersShouldWait { waitForSpoolRoom() }
+        if matched > 0, bridge.publishersShouldWait(topic: message.topic) { waitForSpoolRoom(topic: message.topic) }
         return matched > 0 ? sequence : nil
     }
 
@@ -63,9 +67,10 @@ extension MQTTConnectionHandler {
     /// every 100 ms. TCP then holds the publisher back, which is gentler than refusing its
     /// messages (0x97), the answer once a spool is full. The keep-alive does not count the pause
     /// against the client: it is the broker that is not reading.
-    private func waitForSpoolRoom() {
+    private func waitForSpoolRoom(topic: String) {
         guard !pausedForSpool, let context else { return }
         pausedForSpool = true
+        spoolPauseTopic = topic
         broker.statistics.spoolPauses.add(1)
         logger.info("a Kafka spool is nearly full: reading from this publisher pauses")
         context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
@@ -77,7 +82,7 @@ extension MQTTConnectionHandler {
         context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [self] in
             guard phase == .connected, let context = self.context else { return }
             lastPacketReceivedAt = .now()
-            if broker.bridge?.publishersShouldWait == true {
+            if let topic = spoolPauseTopic, broker.bridge?.publishersShouldWait(topic: topic) == true {
                 scheduleSpoolRoomCheck()
                 return
             }

@@ -74,6 +74,8 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
     var publishThrottled = false
     /// Reading paused because a Kafka spool is nearly full (`waitForSpoolRoom`).
     var pausedForSpool = false
+    /// The topic whose spool was nearly full: reading resumes once that spool has room.
+    var spoolPauseTopic: String?
     /// Packets read before the pause took effect, handled when it ends.
     var heldForSpool = Deque<MQTTPacket>()
     /// Packets that arrived after CONNECT while its password is being verified; nil otherwise.

@@ -196,6 +196,7 @@ final class Session: Hashable, @unchecked Sendable {
             drainScheduled = false
             storeDetach()
             let dropped = queueQoS0WhileOffline ? 0 : delivery.removeQueuedQoS0()
+            delivery.handOffKeptDeliveries()
             let detached = Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
             return (detached, delivery.takeHandOffSignals())
         }

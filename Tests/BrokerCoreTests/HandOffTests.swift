@@ -156,3 +156,29 @@ private final class OutcomeBox: Sendable {
         #expect(state.handOffSignals.isEmpty)
     }
 }
+
+extension HandOffTests {
+    /// A persistent session without a store whose client leaves: what it still holds (in flight
+    /// and queued) is its own from then on, and the Kafka offsets need not wait for its expiry.
+    @Test func deliveriesASessionKeepsWhenItsClientLeavesAreHandedOff() {
+        let box = OutcomeBox()
+        var state = SessionDeliveryState(maximumQueued: 10)
+        for _ in 0..<2 {
+            let handOff = box.handOff()
+            handOff.expect()
+            _ = state.enqueue(delivery(.atLeastOnce, handOff: handOff))
+            handOff.routed()
+        }
+        var out: [OutgoingPublish] = []
+        _ = state.takeSendable(window: 1, now: now, into: &out)  // one in flight, one queued
+        fire(&state)
+        #expect(box.all.isEmpty)
+        state.handOffKeptDeliveries()
+        fire(&state)
+        #expect(box.all.count == 2)
+        #expect(box.all.allSatisfy { $0.handed == 1 })
+        // Reported once: a later PUBACK for the in-flight one says nothing more.
+        #expect(evaluated(state.acknowledgePuback(out[0].packetID!)))
+        #expect(state.takeHandOffSignals().isEmpty)
+    }
+}

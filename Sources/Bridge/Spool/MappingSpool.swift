@@ -174,10 +174,10 @@ final class MappingSpool: Sendable {
     /// whether the publisher still waits for this answer; it does not when the record went to
     /// the spool now (answered once on disk) or had a shadow already.
     func directFailedRetriably(sequence: Int64) -> Bool {
-        let (answer, ticket): (MappingSpoolState<DirectRecord>.RetriableFailureAnswer, StoreTicket) =
+        let (answer, ticket, wake): (MappingSpoolState<DirectRecord>.RetriableFailureAnswer, StoreTicket, Bool) =
             locked.withLockedValue { locked in
                 let answer = locked.state.directFailedRetriably(sequence: sequence)
-                guard case .spool(let shadow) = answer else { return (answer, .none) }
+                guard case .spool(let shadow) = answer else { return (answer, .none, locked.state.mayDrain) }
                 if locked.kafkaAvailable {
                     logger.warning(
                         "Kafka failed a record it may take later: the mapping falls back to the spool",
@@ -190,8 +190,10 @@ final class MappingSpool: Sendable {
                 )
                 pressure.store(locked.state.isNearlyFull, ordering: .relaxed)
                 if locked.oldestTimestamp == nil { locked.oldestTimestamp = shadow.payload.record.timestamp }
-                return (answer, locked.lastTicket)
+                return (answer, locked.lastTicket, locked.state.mayDrain)
             }
+        // The last original answered: the drain may start (the commit wakes it again).
+        if wake { wakeContinuation.yield() }
         switch answer {
         case .answerPublisher:
             return true
@@ -222,6 +224,10 @@ final class MappingSpool: Sendable {
             }
             let wasSpooling = locked.state.spooling
             let shadows = locked.state.checkAvailability(now: now, unavailableAfter: unavailableAfter)
+            if shadows.isEmpty, locked.state.mayDrain {
+                // A safety net: whatever made the spool drainable, the drain hears of it here.
+                wakeContinuation.yield()
+            }
             guard !shadows.isEmpty else { return ([], .none) }
             if !wasSpooling {
                 logger.warning(
@@ -344,15 +350,15 @@ final class MappingSpool: Sendable {
                         rewind.store(true, ordering: .relaxed)
                     case .failure(let error):
                         deadLetteredTotal.wrappingIncrement(ordering: .relaxed)
+                        // Outstanding until the dead letter is kept: a rewind meanwhile must not
+                        // read the row again and send it twice.
                         deadLetters.deadLetter(row.kafkaRecord, reason: "\(error)") { [self] in
                             leave(sequence: sequence, size: size)
+                            replayAnswered()
                         }
+                        return
                     }
-                    locked.withLockedValue { locked in
-                        locked.replaysOutstanding -= 1
-                        locked.lastReplayProgress = .now
-                    }
-                    wakeContinuation.yield()
+                    replayAnswered()
                 }
                 while !dispatcher.submit(item) {
                     // The sender's queue is full of direct traffic; it empties quickly.
@@ -361,6 +367,15 @@ final class MappingSpool: Sendable {
                 }
             }
         }
+    }
+
+    /// One replayed record was answered (and, if refused, dead-lettered).
+    private func replayAnswered() {
+        locked.withLockedValue { locked in
+            locked.replaysOutstanding -= 1
+            locked.lastReplayProgress = .now
+        }
+        wakeContinuation.yield()
     }
 
     /// A replayed row is done: out of the spool.

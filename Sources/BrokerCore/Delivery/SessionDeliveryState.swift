@@ -262,6 +262,21 @@ public struct SessionDeliveryState: Sendable {
         inflight.remove(at: index)
     }
 
+    /// The client went away and the session stays: the bridge deliveries it still holds are its
+    /// now (an offline session's queue is what the configuration made durable, as when a message
+    /// arrives for an offline session), so they report as taken instead of holding their Kafka
+    /// offsets until the session expires.
+    public mutating func handOffKeptDeliveries() {
+        for index in queue.indices where queue[index].handOff != nil {
+            signal(queue[index].handOff, taken: true)
+            queue[index].handOff = nil
+        }
+        for index in inflight.indices where inflight[index].delivery.handOff != nil {
+            signal(inflight[index].delivery.handOff, taken: true)
+            inflight[index].delivery.handOff = nil
+        }
+    }
+
     private mutating func signal(_ handOff: HandOff?, taken: Bool) {
         guard let handOff else { return }
         handOffSignals.append(HandOffSignal(handOff: handOff, taken: taken))

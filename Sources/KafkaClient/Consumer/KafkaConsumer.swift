@@ -120,17 +120,23 @@ public final class KafkaConsumer: Service, Sendable {
         }
         do {
             try await withGracefulShutdownHandler {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await self.runFetchLoop() }
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        try await self.runFetchLoop()
+                        return false
+                    }
                     group.addTask {
                         if self.configuration.usesGroup {
                             try await self.runGroupLoop()
                         } else {
                             try await self.runManualAssignment()
                         }
+                        return true
                     }
-                    // The membership task ends the run (shutdown, cancellation, failure).
-                    _ = try await group.next()
+                    // The membership task ends the run (shutdown, cancellation, failure). The fetch
+                    // loop stops first at a graceful shutdown; the membership task must still run
+                    // `onRevoke`, its commits and LeaveGroup uncancelled.
+                    while let isMembership = try await group.next(), !isMembership {}
                     group.cancelAll()
                 }
             } onGracefulShutdown: {

@@ -652,7 +652,7 @@ public final class KafkaProducer: Service, Sendable {
         } catch {
             self.logger.error("cannot get a producer id", metadata: ["error": "\(error)"])
             let completions = self.state.withLockedValue {
-                $0.accumulator.failQueued(KafkaError.wrapping(error, "InitProducerId"))
+                $0.accumulator.failExpired(now: .now, KafkaError.wrapping(error, "InitProducerId"))
             }
             self.finish(completions)
             try? await Task.sleep(for: self.configuration.client.retryBackoffMax)

@@ -328,6 +328,25 @@ struct ProducerAccumulator: Sendable {
         }
     }
 
+    /// Fails the queued batches whose delivery timeout has passed, keeping the rest (in order)
+    /// for when the producer can send again: a producer without a producer id cannot send, but
+    /// giving up younger records early would let records sent later overtake them.
+    mutating func failExpired(now: ContinuousClock.Instant, _ error: KafkaError) -> [Completion] {
+        var completions: [Completion] = []
+        for topicPartition in Array(self.queues.keys) {
+            guard var queue = self.queues[topicPartition] else { continue }
+            // Batches are created in order, so the expired ones are a prefix of the queue.
+            while let head = queue.first, now >= head.createdAt + self.settings.deliveryTimeout {
+                let batch = queue.removeFirst()
+                var timedOut = KafkaError.deliveryTimedOut(batch)
+                timedOut.message += " (last error: \(error.message))"
+                completions.append(self.fail(batch, timedOut))
+            }
+            self.queues[topicPartition] = queue.isEmpty ? nil : queue
+        }
+        return completions
+    }
+
     /// Fails every queued (not in-flight) batch, for a producer that stops for good.
     mutating func failQueued(_ error: KafkaError) -> [Completion] {
         var completions: [Completion] = []
