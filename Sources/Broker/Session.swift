@@ -196,7 +196,9 @@ final class Session: Hashable, @unchecked Sendable {
             drainScheduled = false
             storeDetach()
             let dropped = queueQoS0WhileOffline ? 0 : delivery.removeQueuedQoS0()
-            delivery.handOffKeptDeliveries()
+            // A session that stays keeps its deliveries; one that ends now reports (or re-routes
+            // shared deliveries) when it ends.
+            if expiryInterval > 0 { delivery.handOffKeptDeliveries() }
             let detached = Detached(generation: generation, expiryInterval: expiryInterval, droppedQoS0: dropped)
             return (detached, delivery.takeHandOffSignals())
         }
