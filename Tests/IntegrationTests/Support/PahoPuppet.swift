@@ -97,7 +97,11 @@ final class PahoPuppet: Sendable {
             "retain_as_published": .bool(retainAsPublished), "retain_handling": .number(retainHandling),
             "properties": properties,
         ])
-        let sent = try await next("subscribe_sent")
+        // Not `next`: paho's network thread may print the SUBACK and a retained message the
+        // subscription brought before the main thread prints `subscribe_sent`, and `next` would
+        // consume that message on its way.
+        let sent = try await event("subscribe_sent", from: start) { _ in true }
+        process.consumeLines(before: start)
         let mid = sent["mid"]?.int
         let suback = try await event("suback", from: start) { $0["mid"]?.int == mid }
         return suback["reason_codes"]?.array?.compactMap(\.int) ?? []

@@ -85,6 +85,12 @@ final class PeerProcess: Sendable {
         try? input.fileHandleForWriting.close()
     }
 
+    /// Consumes the lines before `index` (those already printed when a command was sent), so the
+    /// next `nextLine` looks only at what came after it.
+    func consumeLines(before index: Int) {
+        cursor.withLockedValue { $0 = max($0, index) }
+    }
+
     /// Waits for the next line (after those already consumed) that matches, and consumes up to it.
     @discardableResult
     func nextLine(
