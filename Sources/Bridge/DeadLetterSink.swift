@@ -94,8 +94,7 @@ final class DeadLetterSink: Sendable {
                     mqttTopic: mqttTopic ?? "",
                     kafkaTopic: record.topic,
                     key: record.key,
-                    value: record.value,
-                    timestamp: Int64((Date().timeIntervalSince1970 * 1_000).rounded())
+                    value: record.value
                 )
             )
         )

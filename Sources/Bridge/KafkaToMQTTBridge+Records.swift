@@ -11,8 +11,7 @@ extension KafkaToMQTTBridge {
     func handle(_ record: KafkaConsumerRecord, consumer: KafkaConsumer) {
         // A record taken just before its partition was revoked is not started: the partition's
         // next owner reads it again from the committed offset.
-        let assigned = consumer.assignment.contains(record.topicPartition)
-        guard assigned else { return }
+        guard consumer.isAssigned(record.topicPartition) else { return }
         let ticket = state.withLockedValue { $0.tracker.begin(record.topicPartition, offset: record.offset) }
         counters.consumed.wrappingIncrement(ordering: .relaxed)
         switch mapping.message(for: record, now: .now()) {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A record Kafka refused for good (too large, unknown topic, not authorised), kept in the
@@ -24,7 +25,7 @@ public struct DeadLetter: Sendable, Hashable {
         kafkaTopic: String,
         key: ByteBuffer?,
         value: ByteBuffer?,
-        timestamp: Int64
+        timestamp: Int64 = Int64((Date().timeIntervalSince1970 * 1_000).rounded())
     ) {
         self.mapping = mapping
         self.reason = reason

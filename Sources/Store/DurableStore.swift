@@ -136,6 +136,13 @@ public final class DurableStore: Sendable {
         if let immediate { callback(immediate) }
     }
 
+    /// Waits until `ticket` is committed, or for the failure that stops it from ever being.
+    public func committed(_ ticket: StoreTicket) async -> Result<Void, StoreError> {
+        await withCheckedContinuation { continuation in
+            whenCommitted(ticket) { continuation.resume(returning: $0) }
+        }
+    }
+
     public var statistics: Statistics { counters.withLockedValue { $0 } }
 
     /// Commits what is pending and stops accepting work.

@@ -128,14 +128,9 @@ extension Serve {
                 mqttTopic: letter.mqttTopic,
                 kafkaTopic: letter.record.topicPartition.topic,
                 key: letter.record.key,
-                value: letter.record.value,
-                timestamp: Int64((Date().timeIntervalSince1970 * 1_000).rounded())
+                value: letter.record.value
             )
-            let ticket = store.submit(.insertDeadLetter(record))
-            let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
-                store.whenCommitted(ticket) { continuation.resume(returning: $0) }
-            }
-            if case .failure(let error) = result {
+            if case .failure(let error) = await store.committed(store.submit(.insertDeadLetter(record))) {
                 logger.error(
                     "could not store a dead letter",
                     metadata: ["mapping": "\(letter.mapping)", "error": "\(error)"]

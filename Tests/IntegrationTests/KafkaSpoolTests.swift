@@ -23,6 +23,16 @@ import Testing
         return file
     }
 
+    /// A tansu whose advertised address is a proxy that can cut the network, with the `numbers`
+    /// topic made; the caller stops both.
+    func startTansuBehindProxy() async throws -> (TansuProxy, TansuBroker) {
+        let proxy = try await TansuProxy.start()
+        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
+        proxy.setTarget(port: tansu.port)
+        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
+        return (proxy, tansu)
+    }
+
     /// The 4-partition `numbers` topic the mappings write to.
     func createNumbersTopic(bootstrap: String) throws {
         let created = try runToCompletion(
@@ -83,12 +93,11 @@ import Testing
     }
 
     @Test func kafkaUnreachableForThirtySecondsLosesNothingAndKeepsTheOrder() async throws {
-        let proxy = try await TansuProxy.start()
-        defer { proxy.stop() }
-        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
-        defer { Task { await tansu.stop() } }
-        proxy.setTarget(port: tansu.port)
-        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
+        let (proxy, tansu) = try await startTansuBehindProxy()
+        defer {
+            proxy.stop()
+            Task { await tansu.stop() }
+        }
         let directory = try TemporaryDirectory("spool-outage")
         let file = try configuration(
             in: directory,
@@ -291,12 +300,11 @@ extension KafkaSpoolTests {
     /// A spool nearly full stops the broker reading from publishers instead of refusing their
     /// messages; when Kafka is back and the spool drains, reading resumes and nothing is lost.
     @Test func aNearlyFullSpoolHoldsPublishersBackInsteadOfDroppingAnything() async throws {
-        let proxy = try await TansuProxy.start()
-        defer { proxy.stop() }
-        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
-        defer { Task { await tansu.stop() } }
-        proxy.setTarget(port: tansu.port)
-        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
+        let (proxy, tansu) = try await startTansuBehindProxy()
+        defer {
+            proxy.stop()
+            Task { await tansu.stop() }
+        }
         proxy.startOutage()
         let directory = try TemporaryDirectory("spool-full")
         let file = try configuration(
@@ -353,12 +361,11 @@ extension KafkaSpoolTests {
     /// SIGTERM while Kafka is unreachable: the broker still stops (its producers get a grace
     /// period, not for ever), and what the spool holds reaches Kafka after the restart.
     @Test func aBrokerStoppedDuringAnOutageStopsAndDeliversTheSpoolAfterItsRestart() async throws {
-        let proxy = try await TansuProxy.start()
-        defer { proxy.stop() }
-        let tansu = try await TansuBroker.start(advertisedPort: proxy.port)
-        defer { Task { await tansu.stop() } }
-        proxy.setTarget(port: tansu.port)
-        try createNumbersTopic(bootstrap: "127.0.0.1:\(proxy.port)")
+        let (proxy, tansu) = try await startTansuBehindProxy()
+        defer {
+            proxy.stop()
+            Task { await tansu.stop() }
+        }
         let directory = try TemporaryDirectory("spool-stop")
         let file = try configuration(
             in: directory,

@@ -16,10 +16,7 @@ import Testing
 
     /// Waits until everything submitted so far is committed.
     private func committed(_ store: DurableStore, _ ticket: StoreTicket) async throws {
-        let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
-            store.whenCommitted(ticket) { continuation.resume(returning: $0) }
-        }
-        try result.get()
+        try await store.committed(ticket).get()
     }
 
     private func message(_ topic: String, expiresAt: Int64? = nil) -> StoredMessage {

@@ -28,10 +28,7 @@ struct SpoolStoreTests {
     }
 
     private func committed(_ store: DurableStore, _ ticket: StoreTicket) async throws {
-        let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
-            store.whenCommitted(ticket) { continuation.resume(returning: $0) }
-        }
-        try result.get()
+        try await store.committed(ticket).get()
     }
 
     @Test func spooledRecordsComeBackInSequenceOrderAndLeaveWhenDeleted() async throws {

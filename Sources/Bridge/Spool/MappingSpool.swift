@@ -318,7 +318,7 @@ final class MappingSpool: Sendable {
                 guard await wake.next() != nil else { return }
                 continue
             }
-            guard await committed(ticket) else { return }
+            guard (try? await store.committed(ticket).get()) != nil else { return }
             let rows: [SpooledRecord]
             do {
                 rows = try await store.spooledRecords(of: mapping, after: cursor, limit: readBatch)
@@ -390,13 +390,6 @@ final class MappingSpool: Sendable {
         }
         if backToDirect {
             logger.notice("spool drained: records go straight to Kafka again", metadata: ["mapping": "\(mapping)"])
-        }
-    }
-
-    /// Waits until `ticket` is on disk; false when the store failed or closed.
-    private func committed(_ ticket: StoreTicket) async -> Bool {
-        await withCheckedContinuation { continuation in
-            store.whenCommitted(ticket) { continuation.resume(returning: (try? $0.get()) != nil) }
         }
     }
 

@@ -33,6 +33,9 @@ struct ConsumerFetchState: Sendable {
         self.partitions.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
     }
 
+    /// Whether `partition` is assigned now: a lookup, for per-record checks.
+    func isAssigned(_ partition: TopicPartition) -> Bool { self.partitions[partition] != nil }
+
     var isBufferFull: Bool { self.buffer.count >= self.capacity }
 
     /// Replaces the assignment (positions may be nil: to be looked up).

@@ -88,6 +88,11 @@ public final class KafkaConsumer: Service, Sendable {
     /// The partitions currently assigned (empty between a revocation and the next assignment).
     public var assignment: [TopicPartition] { self.state.withLockedValue { $0.fetch.assignment } }
 
+    /// Whether `partition` is assigned now (cheaper than searching ``assignment`` per record).
+    public func isAssigned(_ partition: TopicPartition) -> Bool {
+        self.state.withLockedValue { $0.fetch.isAssigned(partition) }
+    }
+
     /// How far each assigned partition's fetch position is behind its high watermark, as of the
     /// last fetch (tansu may report a watermark that lags).
     public func lag() -> [TopicPartition: Int64] { self.state.withLockedValue { $0.fetch.lag } }
